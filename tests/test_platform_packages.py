@@ -1,0 +1,514 @@
+"""Platform packages of the built-in `kubeflow` registry: sagemaker, mpi-job, volcano, storage,
+notebook and katib. Every prototype is rendered the way `kfctl generate` + `kfctl show` render a
+component (header lines + prototype body, params from the prototype's declared defaults plus the
+user's values) and the resulting objects are checked."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+import _gojsonnet
+
+REPO = Path(__file__).resolve().parents[1]
+REGISTRY = REPO / "registry"
+SCENARIOS = Path("/work/shared/scenarios")
+
+# --------------------------------------------------------------------------------------------
+# Rendering harness (mirrors ks generate + show; see ksonnet.md 3.3 and 4.4)
+# --------------------------------------------------------------------------------------------
+
+_DIRECTIVE = re.compile(r"^\s*//\s+@(\w+)\s*(.*)$")
+_COMMENT = re.compile(r"^\s*//\s?(.*)$")
+
+
+def parse_prototype(path: Path) -> dict:
+    """Return {name, description, shortDescription, params: {name: (type, default|None)}, body}."""
+    meta: dict = {"params": {}}
+    body: list[str] = []
+    last = None
+    for line in path.read_text().splitlines():
+        m = _DIRECTIVE.match(line)
+        if m:
+            key, rest = m.group(1), m.group(2)
+            if key == "param":
+                name, typ, _desc = (rest.split(" ", 2) + [""])[:3]
+                meta["params"][name] = (typ, None)
+            elif key == "optionalParam":
+                name, typ, default, _desc = (rest.split(" ", 3) + [""])[:4]
+                meta["params"][name] = (typ, default)
+            else:
+                meta[key] = rest
+            last = key
+            continue
+        c = _COMMENT.match(line)
+        if c and last is not None and c.group(1).strip():
+            continue  # continuation of the previous directive
+        last = None
+        body.append(line)
+    meta["body"] = "\n".join(body)
+    return meta
+
+
+def _literal(typ: str, raw: str):
+    if typ == "string":
+        return raw
+    if typ == "number":
+        v = float(raw)
+        return int(v) if v.is_integer() else v
+    if typ == "numberOrString":
+        try:
+            v = float(raw)
+        except ValueError:
+            return raw
+        return int(v) if v.is_integer() else v
+    return json.loads(_gojsonnet.evaluate_snippet("default", raw))
+
+
+def find_prototype(short: str) -> Path:
+    hits = [p for p in REGISTRY.glob("*/prototypes/*.jsonnet")
+            if parse_prototype(p).get("name") == f"io.ksonnet.pkg.{short}"]
+    assert len(hits) == 1, f"prototype {short}: {hits}"
+    return hits[0]
+
+
+class RenderFailed(Exception):
+    pass
+
+
+def render(proto: str, name: str, env_namespace: str = "default", **values) -> list[dict]:
+    """Render prototype `proto` as component `name`; returns the flattened object list."""
+    meta = parse_prototype(find_prototype(proto))
+    params = {}
+    for pname, (typ, default) in meta["params"].items():
+        if default is not None:
+            params[pname] = _literal(typ, default)
+    params["name"] = name
+    params.update(values)
+    missing = [p for p, (_t, d) in meta["params"].items() if d is None and params.get(p, "") == ""]
+    if missing and not _SKIP_REQUIRED:
+        raise RenderFailed(f"missing required params: {missing}")
+    ident = re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name)
+    sel = f".components.{name}" if ident else f'.components["{name}"]'
+    body = re.sub(r"import\s+(//.*?)?['\"]param://(\w+)['\"]", r"params.\2", meta["body"])
+    body = re.sub(r"import\s+(//.*?)?['\"]env://(\w+)['\"]", r"env.\2", body)
+    text = ('local env = std.extVar("__ksonnet/environments");\n'
+            f'local params = std.extVar("__ksonnet/params"){sel};\n' + body)
+    vendor = Path(_VENDOR)
+    comp = vendor.parent / "components" / f"{name}.jsonnet"
+    comp.parent.mkdir(exist_ok=True)
+    comp.write_text(text)
+    try:
+        out = _gojsonnet.evaluate_file(
+            str(comp), jpathdir=[str(vendor)],
+            ext_codes={
+                "__ksonnet/environments": json.dumps({"server": "https://127.0.0.1:6443", "namespace": env_namespace}),
+                "__ksonnet/params": json.dumps({"components": {name: params}}),
+            })
+    except RuntimeError as e:
+        raise RenderFailed(str(e)) from e
+    return _flatten(json.loads(out), name)
+
+
+def _flatten(value, name: str) -> list[dict]:
+    items = value if isinstance(value, list) else [value]
+    objs = []
+    for it in items:
+        if it is None:
+            continue
+        if isinstance(it, dict) and it.get("items") is not None:
+            objs.extend(i for i in it["items"] if i is not None)
+        else:
+            objs.append(it)
+    for o in objs:
+        assert "kind" in o and "apiVersion" in o, o
+        o.setdefault("metadata", {}).setdefault("labels", {})["ksonnet.io/component"] = name
+    return objs
+
+
+_VENDOR = None
+_SKIP_REQUIRED = False
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _jpath(tmp_path_factory):
+    global _VENDOR
+    root = tmp_path_factory.mktemp("app")
+    (root / "vendor").mkdir()
+    (root / "vendor" / "kubeflow").symlink_to(REGISTRY)
+    _VENDOR = str(root / "vendor")
+    yield
+
+
+def by_kind(objs: list[dict], kind: str) -> list[dict]:
+    return [o for o in objs if o["kind"] == kind]
+
+
+def one(objs: list[dict], kind: str, name: str | None = None) -> dict:
+    hits = [o for o in by_kind(objs, kind) if name is None or o["metadata"]["name"] == name]
+    assert len(hits) == 1, f"{kind}/{name}: {[o['metadata']['name'] for o in by_kind(objs, kind)]}"
+    return hits[0]
+
+
+def strip_kfctl(obj: dict) -> dict:
+    obj = json.loads(json.dumps(obj))
+    labels = obj["metadata"].get("labels", {})
+    labels.pop("ksonnet.io/component", None)
+    if not labels:
+        obj["metadata"].pop("labels", None)
+    return obj
+
+
+def scenario_yaml(filename: str, kind: str) -> dict:
+    text = (SCENARIOS / filename).read_text()
+    for block in re.findall(r"```yaml\n(.*?)```", text, re.S):
+        doc = yaml.load(block, Loader=yaml.CSafeLoader)
+        if isinstance(doc, dict) and doc.get("kind") == kind:
+            return doc
+    raise AssertionError(f"no {kind} in {filename}")
+
+
+# --------------------------------------------------------------------------------------------
+# CRD schema checks: every custom object a prototype emits must validate against the CRD
+# (structural openAPIV3Schema) the matching operator prototype installs.
+# --------------------------------------------------------------------------------------------
+
+def crd_validator(crds: list[dict], obj: dict):
+    import jsonschema
+    group, version = obj["apiVersion"].split("/")
+    for crd in crds:
+        spec = crd["spec"]
+        if spec["group"] == group and spec["names"]["kind"] == obj["kind"]:
+            for v in spec["versions"]:
+                if v["name"] == version:
+                    schema = _to_jsonschema(v["schema"]["openAPIV3Schema"])
+                    return jsonschema.Draft7Validator(schema)
+    raise AssertionError(f"no CRD serves {obj['apiVersion']} {obj['kind']}")
+
+
+def _to_jsonschema(node):
+    if isinstance(node, dict):
+        out = {k: _to_jsonschema(v) for k, v in node.items()
+               if not k.startswith("x-kubernetes-") and k not in ("format",)}
+        if node.get("x-kubernetes-int-or-string"):
+            out.pop("type", None)
+            out["anyOf"] = [{"type": "integer"}, {"type": "string"}]
+        if node.get("type") == "object" and "properties" in node and not node.get("x-kubernetes-preserve-unknown-fields") \
+                and "additionalProperties" not in node:
+            out["additionalProperties"] = False
+        return out
+    if isinstance(node, list):
+        return [_to_jsonschema(v) for v in node]
+    return node
+
+
+def assert_valid_against(crds: list[dict], obj: dict):
+    errors = sorted(crd_validator(crds, obj).iter_errors(obj), key=str)
+    assert not errors, [f"{list(e.path)}: {e.message}" for e in errors]
+
+
+def assert_invalid_against(crds: list[dict], obj: dict, fragment: str):
+    errors = list(crd_validator(crds, obj).iter_errors(obj))
+    assert errors and any(fragment in e.message or fragment in str(list(e.path)) for e in errors), \
+        [e.message for e in errors]
+
+
+def check_structural(crd: dict):
+    """The rules apiextensions.k8s.io/v1 enforces on a schema (a subset): every node typed unless
+    it preserves unknown fields or is int-or-string; metadata restricted; no nullable-less tricks."""
+    def walk(node, path, root=False):
+        assert isinstance(node, dict), path
+        if not (node.get("x-kubernetes-int-or-string") or node.get("x-kubernetes-preserve-unknown-fields")
+                and "type" not in node):
+            assert "type" in node, f"untyped schema node at {path}"
+        for k, v in node.get("properties", {}).items():
+            walk(v, f"{path}.{k}")
+        if "items" in node:
+            walk(node["items"], f"{path}[]")
+        if isinstance(node.get("additionalProperties"), dict):
+            walk(node["additionalProperties"], f"{path}{{}}")
+        for k in ("required",):
+            if k in node:
+                props = node.get("properties", {})
+                assert all(r in props for r in node[k]) or node.get("x-kubernetes-preserve-unknown-fields"), \
+                    f"{path}: required {node[k]} not among properties"
+    assert crd["apiVersion"] == "apiextensions.k8s.io/v1"
+    spec = crd["spec"]
+    assert crd["metadata"]["name"] == f"{spec['names']['plural']}.{spec['group']}"
+    assert sum(1 for v in spec["versions"] if v["storage"]) == 1
+    for v in spec["versions"]:
+        schema = v["schema"]["openAPIV3Schema"]
+        assert schema["type"] == "object"
+        assert schema["properties"]["metadata"] == {"type": "object"}
+        walk(schema, v["name"], root=True)
+
+
+def assert_k8s_valid(obj: dict):
+    """Built-in kinds must validate (strictly: no unknown fields) against Kubernetes 1.36's schemas."""
+    import kubernetes_validate
+    try:
+        kubernetes_validate.validate(obj, "1.36", strict=True)
+    except kubernetes_validate.SchemaNotFoundError:
+        raise AssertionError(f"{obj['apiVersion']} {obj['kind']} is not a Kubernetes 1.36 built-in") from None
+    except kubernetes_validate.ValidationError as e:
+        raise AssertionError(f"{obj['kind']}/{obj['metadata'].get('name')}: {str(e).splitlines()[0]}") from None
+
+
+BUILTIN_GROUPS = {"v1", "apps/v1", "batch/v1", "rbac.authorization.k8s.io/v1", "apiextensions.k8s.io/v1",
+                  "policy/v1", "scheduling.k8s.io/v1", "admissionregistration.k8s.io/v1", "networking.k8s.io/v1",
+                  "coordination.k8s.io/v1", "storage.k8s.io/v1"}
+
+
+# --------------------------------------------------------------------------------------------
+# Package layout
+# --------------------------------------------------------------------------------------------
+
+PACKAGES = ["sagemaker", "mpi-job", "volcano", "storage", "notebook", "katib"]
+
+
+@pytest.mark.parametrize("pkg", PACKAGES)
+def test_package_layout(pkg):
+    root = REGISTRY / pkg
+    if not root.exists():
+        pytest.skip(f"{pkg} not written yet")
+    parts = yaml.load((root / "parts.yaml").read_text(), Loader=yaml.CSafeLoader)
+    assert parts["apiVersion"] == "0.0.1" and parts["kind"] == "ksonnet.io/parts" and parts["name"] == pkg
+    reg = yaml.load((REGISTRY / "registry.yaml").read_text(), Loader=yaml.CSafeLoader)
+    assert pkg in reg["libraries"]
+    readme = (root / "README.md").read_text()
+    protos = sorted((root / "prototypes").glob("*.jsonnet"))
+    assert protos
+    for p in protos:
+        meta = parse_prototype(p)
+        short = meta["name"].removeprefix("io.ksonnet.pkg.")
+        assert meta["name"].startswith("io.ksonnet.pkg.") and short == p.stem
+        assert meta.get("description") and meta.get("shortDescription") and meta.get("apiVersion") == "0.1"
+        assert "name" in meta["params"]
+        for pname, (typ, _d) in meta["params"].items():
+            assert typ in {"string", "number", "numberOrString", "object", "array"}, (p, pname)
+            # every param is explained in the package README
+            assert f"`{pname}`" in readme, f"{pkg} README misses param {pname} of {short}"
+        assert f"`{short}`" in readme
+        # every param the body reads is declared in the header
+        used = set(re.findall(r"params\.(\w+)", meta["body"]))
+        assert used <= set(meta["params"]), (p, used - set(meta["params"]))
+
+
+# --------------------------------------------------------------------------------------------
+# sagemaker
+# --------------------------------------------------------------------------------------------
+
+ROLE = "arn:aws:iam::123456789012:role/my-role"
+XGB = dict(roleArn="SAGEMAKER_EXECUTION_ROLE_ARN", region="us-east-1",
+           trainingImage="811284229777.dkr.ecr.us-east-1.amazonaws.com/xgboost:latest",
+           s3Bucket="BUCKET_NAME", s3Prefix="xgboost-mnist")
+XGB_HP = {"max_depth": "5", "eta": "0.2", "gamma": "4", "min_child_weight": "6", "silent": "0",
+          "objective": "multi:softmax", "num_class": "10", "num_round": "10"}
+
+
+def sagemaker_crds() -> list[dict]:
+    return by_kind(render("sagemaker-operator", "sagemaker-operator", roleArn=ROLE), "CustomResourceDefinition")
+
+
+def test_sagemaker_operator_installs_crds_namespace_rbac_and_annotated_sa():
+    objs = render("sagemaker-operator", "sagemaker-operator", roleArn=ROLE)
+    crds = by_kind(objs, "CustomResourceDefinition")
+    assert sorted(c["spec"]["names"]["kind"] for c in crds) == sorted(
+        ["TrainingJob", "HyperparameterTuningJob", "HostingDeployment", "BatchTransformJob", "Model", "EndpointConfig"])
+    for c in crds:
+        assert c["spec"]["group"] == "sagemaker.aws.amazon.com"
+        assert [v["name"] for v in c["spec"]["versions"]] == ["v1"]
+        check_structural(c)
+    ns = "sagemaker-k8s-operator-system"
+    assert one(objs, "Namespace")["metadata"]["name"] == ns
+    sa = one(objs, "ServiceAccount", "sagemaker-k8s-operator-default")
+    assert sa["metadata"]["namespace"] == ns
+    assert sa["metadata"]["annotations"] == {"eks.amazonaws.com/role-arn": ROLE}
+    dep = one(objs, "Deployment")
+    assert dep["metadata"]["namespace"] == ns
+    assert dep["spec"]["template"]["spec"]["serviceAccountName"] == "sagemaker-k8s-operator-default"
+    assert dep["spec"]["selector"]["matchLabels"].items() <= dep["spec"]["template"]["metadata"]["labels"].items()
+    crb = one(objs, "ClusterRoleBinding")
+    assert crb["subjects"] == [{"kind": "ServiceAccount", "name": "sagemaker-k8s-operator-default", "namespace": ns}]
+    role = one(objs, "ClusterRole", crb["roleRef"]["name"])
+    granted = {r for rule in role["rules"] for r in rule["resources"]}
+    assert {c["spec"]["names"]["plural"] for c in crds} <= granted
+
+
+@pytest.mark.parametrize("role", ["", "null", "   "])
+def test_sagemaker_operator_without_role_is_an_error(role):
+    # the package itself must refuse (not only the CLI's required-param check)
+    with pytest.raises(RenderFailed, match="param roleArn is required"):
+        render_unchecked("sagemaker-operator", "op", roleArn=role)
+
+
+def render_unchecked(proto, name, **values):
+    """Render without the harness' required-param check (to test the package's own errors)."""
+    global _SKIP_REQUIRED
+    _SKIP_REQUIRED = True
+    try:
+        return render(proto, name, **values)
+    finally:
+        _SKIP_REQUIRED = False
+
+
+def test_sagemaker_training_job_matches_scenario():
+    objs = render("sagemaker-training-job", "xgboost-mnist", **XGB, hyperParameters=XGB_HP)
+    assert len(objs) == 1
+    got = strip_kfctl(objs[0])
+    want = scenario_yaml("sagemaker-training.md", "TrainingJob")
+    assert objs[0]["metadata"]["labels"] == {"ksonnet.io/component": "xgboost-mnist"}
+    got_hp = sorted((h["name"], h["value"]) for h in got["spec"].pop("hyperParameters"))
+    want_hp = sorted((h["name"], h["value"]) for h in want["spec"].pop("hyperParameters"))
+    assert got_hp == want_hp
+    # kfctl emits them sorted by name (SageMaker treats them as a map)
+    assert [h["name"] for h in objs[0]["spec"]["hyperParameters"]] == sorted(XGB_HP)
+    assert got == want
+    assert_valid_against(sagemaker_crds(), objs[0])
+
+
+def test_sagemaker_training_job_values_are_stringified_and_params_typed():
+    objs = render("sagemaker-training-job", "tj", **{**XGB, "s3Prefix": "/a/b/"}, namespace="ml",
+                  hyperParameters={"eta": 0.2, "num_round": 10, "verbose": True},
+                  instanceCount="3", volumeSizeInGB=50, channels="train")
+    tj = objs[0]
+    assert tj["metadata"]["namespace"] == "ml"
+    assert tj["spec"]["hyperParameters"] == [{"name": "eta", "value": "0.2"},
+                                             {"name": "num_round", "value": "10"},
+                                             {"name": "verbose", "value": "true"}]
+    assert tj["spec"]["resourceConfig"]["instanceCount"] == 3
+    assert tj["spec"]["resourceConfig"]["volumeSizeInGB"] == 50
+    assert [c["channelName"] for c in tj["spec"]["inputDataConfig"]] == ["train"]
+    assert tj["spec"]["inputDataConfig"][0]["dataSource"]["s3DataSource"]["s3Uri"] == "s3://BUCKET_NAME/a/b/train/"
+    assert_valid_against(sagemaker_crds(), tj)
+
+
+def test_sagemaker_training_job_defaults_have_no_namespace_and_no_hyperparameters():
+    tj = render("sagemaker-training-job", "tj", **XGB)[0]
+    assert "namespace" not in tj["metadata"]
+    assert "hyperParameters" not in tj["spec"]
+    assert tj["spec"]["resourceConfig"] == {"instanceCount": 1, "instanceType": "ml.m4.xlarge", "volumeSizeInGB": 5}
+
+
+@pytest.mark.parametrize("field,value,msg", [
+    ("roleArn", "", "roleArn"),
+    ("roleArn", "null", "roleArn"),
+    ("instanceCount", "two", "instanceCount must be an integer"),
+    ("instanceCount", 1.5, "instanceCount must be an integer"),
+    ("instanceCount", 0, "instanceCount must be at least 1"),
+])
+def test_sagemaker_training_job_bad_input(field, value, msg):
+    with pytest.raises(RenderFailed, match=msg):
+        render_unchecked("sagemaker-training-job", "tj", **{**XGB, field: value})
+
+
+def test_sagemaker_crd_schema_rejects_malformed_jobs():
+    crds = sagemaker_crds()
+    tj = render("sagemaker-training-job", "tj", **XGB)[0]
+    bad = json.loads(json.dumps(tj))
+    del bad["spec"]["roleArn"]
+    assert_invalid_against(crds, bad, "roleArn")
+    bad = json.loads(json.dumps(tj))
+    bad["spec"]["resourceConfig"]["instanceCount"] = "many"
+    assert_invalid_against(crds, bad, "instanceCount")
+
+
+def test_sagemaker_tuning_job():
+    ranges = {"eta": {"type": "continuous", "min": 0.1, "max": 0.5},
+              "num_round": {"type": "integer", "min": 10, "max": 20, "scaling": "Linear"},
+              "objective": {"type": "categorical", "values": ["multi:softmax", "multi:softprob"]}}
+    objs = render("sagemaker-hyperparameter-tuning-job", "hpo", **XGB, parameterRanges=ranges,
+                  staticHyperParameters={"num_class": 10})
+    hpo = objs[0]
+    assert hpo["kind"] == "HyperparameterTuningJob"
+    cfg = hpo["spec"]["hyperParameterTuningJobConfig"]
+    assert cfg["parameterRanges"] == {
+        "continuousParameterRanges": [{"name": "eta", "minValue": "0.1", "maxValue": "0.5", "scalingType": "Auto"}],
+        "integerParameterRanges": [{"name": "num_round", "minValue": "10", "maxValue": "20", "scalingType": "Linear"}],
+        "categoricalParameterRanges": [{"name": "objective", "values": ["multi:softmax", "multi:softprob"]}],
+    }
+    assert cfg["resourceLimits"] == {"maxNumberOfTrainingJobs": 10, "maxParallelTrainingJobs": 2}
+    tdef = hpo["spec"]["trainingJobDefinition"]
+    assert tdef["roleArn"] == XGB["roleArn"]
+    assert tdef["staticHyperParameters"] == [{"name": "num_class", "value": "10"}]
+    assert tdef["outputDataConfig"]["s3OutputPath"] == "s3://BUCKET_NAME/xgboost-mnist/models/"
+    assert_valid_against(sagemaker_crds(), hpo)
+    with pytest.raises(RenderFailed, match="parameterRanges.eta.type must be one of"):
+        render("sagemaker-hyperparameter-tuning-job", "hpo", **XGB, parameterRanges={"eta": {"type": "float"}})
+    with pytest.raises(RenderFailed, match="at least one hyperparameter"):
+        render_unchecked("sagemaker-hyperparameter-tuning-job", "hpo", **XGB, parameterRanges={})
+
+
+def test_sagemaker_hosting_and_batch_transform():
+    hd = render("sagemaker-hosting-deployment", "xgb-host", roleArn=ROLE, region="us-east-2",
+                image="123.dkr.ecr.us-east-2.amazonaws.com/xgboost:1", modelDataUrl="s3://b/m/model.tar.gz",
+                initialInstanceCount=2)[0]
+    assert hd["kind"] == "HostingDeployment"
+    assert hd["spec"]["models"][0]["name"] == "xgb-host"
+    assert hd["spec"]["models"][0]["containers"][0]["modelDataUrl"] == "s3://b/m/model.tar.gz"
+    assert hd["spec"]["productionVariants"] == [{"variantName": "AllTraffic", "modelName": "xgb-host",
+                                                 "instanceType": "ml.t2.medium", "initialInstanceCount": 2,
+                                                 "initialVariantWeight": 1}]
+    crds = sagemaker_crds()
+    assert_valid_against(crds, hd)
+    bt = render("sagemaker-batch-transform-job", "xgb-batch", region="us-east-1", modelName="xgb-model",
+                inputS3Uri="s3://b/in/", outputS3Uri="s3://b/out/")[0]
+    assert bt["kind"] == "BatchTransformJob"
+    assert bt["spec"]["transformInput"]["dataSource"]["s3DataSource"] == {"s3DataType": "S3Prefix", "s3Uri": "s3://b/in/"}
+    assert bt["spec"]["transformResources"] == {"instanceCount": 1, "instanceType": "ml.m4.xlarge"}
+    assert_valid_against(crds, bt)
+
+
+# --------------------------------------------------------------------------------------------
+# Every prototype, rendered with its defaults (required params only), gives objects a real API
+# server accepts: built-in kinds validate strictly against Kubernetes 1.36's schemas, custom
+# kinds against the CRDs this registry installs.
+# --------------------------------------------------------------------------------------------
+
+REQUIRED = {
+    "sagemaker-operator": dict(roleArn=ROLE),
+    "sagemaker-training-job": XGB,
+    "sagemaker-hyperparameter-tuning-job": {**XGB, "parameterRanges": {"eta": {"type": "continuous", "min": 0, "max": 1}}},
+    "sagemaker-hosting-deployment": dict(roleArn=ROLE, region="us-east-1", image="img", modelDataUrl="s3://b/m.tar.gz"),
+    "sagemaker-batch-transform-job": dict(region="us-east-1", modelName="m", inputS3Uri="s3://b/i", outputS3Uri="s3://b/o"),
+}
+
+# installer prototype whose CRDs serve a package's custom kinds
+INSTALLERS = {
+    "sagemaker": ("sagemaker-operator", dict(roleArn=ROLE)),
+}
+
+
+def all_prototypes() -> list[tuple[str, str]]:
+    out = []
+    for pkg in PACKAGES:
+        for p in sorted((REGISTRY / pkg).glob("prototypes/*.jsonnet")):
+            out.append((pkg, p.stem))
+    return out
+
+
+def installed_crds() -> list[dict]:
+    crds = []
+    for pkg, (proto, values) in INSTALLERS.items():
+        if (REGISTRY / pkg).exists():
+            crds += by_kind(render(proto, proto, **values), "CustomResourceDefinition")
+    return crds
+
+
+@pytest.mark.parametrize("pkg,proto", all_prototypes())
+def test_prototype_defaults_render_valid_objects(pkg, proto):
+    assert proto in REQUIRED, f"add the required params of {proto} to REQUIRED"
+    objs = render(proto, "c1", **REQUIRED[proto])
+    assert objs
+    crds = installed_crds()
+    for o in objs:
+        assert o["metadata"].get("name"), o
+        if o["apiVersion"] in BUILTIN_GROUPS:
+            assert_k8s_valid(o)
+            if o["kind"] == "CustomResourceDefinition":
+                check_structural(o)
+        else:
+            assert_valid_against(crds, o)
