@@ -474,11 +474,14 @@ REQUIRED = {
     "sagemaker-hyperparameter-tuning-job": {**XGB, "parameterRanges": {"eta": {"type": "continuous", "min": 0, "max": 1}}},
     "sagemaker-hosting-deployment": dict(roleArn=ROLE, region="us-east-1", image="img", modelDataUrl="s3://b/m.tar.gz"),
     "sagemaker-batch-transform-job": dict(region="us-east-1", modelName="m", inputS3Uri="s3://b/i", outputS3Uri="s3://b/o"),
+    "mpi-operator": {},
+    "mpi-job": {},
 }
 
 # installer prototype whose CRDs serve a package's custom kinds
 INSTALLERS = {
     "sagemaker": ("sagemaker-operator", dict(roleArn=ROLE)),
+    "mpi-job": ("mpi-operator", {}),
 }
 
 
@@ -512,3 +515,140 @@ def test_prototype_defaults_render_valid_objects(pkg, proto):
                 check_structural(o)
         else:
             assert_valid_against(crds, o)
+
+
+# --------------------------------------------------------------------------------------------
+# mpi-job
+# --------------------------------------------------------------------------------------------
+
+def mpi_crds() -> list[dict]:
+    return by_kind(render("mpi-operator", "mpi-operator"), "CustomResourceDefinition")
+
+
+def pod_spec(job: dict, replica: str) -> dict:
+    return job["spec"]["mpiReplicaSpecs"][replica]["template"]["spec"]
+
+
+def node_terms(spec: dict, kind: str) -> list:
+    na = spec.get("affinity", {}).get("nodeAffinity", {})
+    if kind == "required":
+        return [e for t in na.get("requiredDuringSchedulingIgnoredDuringExecution", {}).get("nodeSelectorTerms", [])
+                for e in t["matchExpressions"]]
+    return [e for t in na.get("preferredDuringSchedulingIgnoredDuringExecution", [])
+            for e in t["preference"]["matchExpressions"]]
+
+
+def mounts(spec: dict) -> dict:
+    """{mountPath: claimName} of the platform storage mounted into every container of a pod."""
+    claims = {v["name"]: v["persistentVolumeClaim"]["claimName"] for v in spec.get("volumes", [])
+              if "persistentVolumeClaim" in v}
+    per_container = [{m["mountPath"]: claims[m["name"]] for m in c.get("volumeMounts", []) if m["name"] in claims}
+                     for c in spec["containers"] + spec.get("initContainers", [])]
+    assert all(pc == per_container[0] for pc in per_container), per_container
+    return per_container[0]
+
+
+PLATFORM_MOUNTS = {"/mnt/user": "user-alice", "/mnt/group": "group-recsys", "/mnt/global": "global"}
+
+
+def test_mpi_operator_install():
+    objs = render("mpi-operator", "mpi-operator", env_namespace="kubeflow", gangScheduler="volcano")
+    crd = one(objs, "CustomResourceDefinition", "mpijobs.kubeflow.org")
+    assert [v["name"] for v in crd["spec"]["versions"]] == ["v2beta1"]
+    check_structural(crd)
+    dep = one(objs, "Deployment", "mpi-operator")
+    assert dep["metadata"]["namespace"] == "kubeflow"
+    args = dep["spec"]["template"]["spec"]["containers"][0]["args"]
+    assert "--gang-scheduling=volcano" in args and "--lock-namespace=kubeflow" in args
+    sa = one(objs, "ServiceAccount", dep["spec"]["template"]["spec"]["serviceAccountName"])
+    crb = one(objs, "ClusterRoleBinding", "mpi-operator")
+    assert crb["subjects"] == [{"kind": "ServiceAccount", "name": sa["metadata"]["name"], "namespace": "kubeflow"}]
+    rules = one(objs, "ClusterRole", "mpi-operator")["rules"]
+    # the operator creates the PodGroups of gang-scheduled jobs itself
+    assert any("scheduling.volcano.sh" in r["apiGroups"] and "podgroups" in r["resources"] for r in rules)
+    assert any("kubeflow.org" in r["apiGroups"] and "mpijobs/status" in r["resources"] for r in rules)
+    plain = render("mpi-operator", "mpi-operator")
+    assert not any(a.startswith("--gang-scheduling") for a in
+                   one(plain, "Deployment")["spec"]["template"]["spec"]["containers"][0]["args"])
+    with pytest.raises(RenderFailed, match="gangScheduler: expected volcano"):
+        render("mpi-operator", "mpi-operator", gangScheduler="kube-batch")
+
+
+def test_mpi_job_platform_placement_storage_and_gang():
+    job = one(render("mpi-job", "hvd", env_namespace="team", image="horovod/horovod:0.28.1", workers=4,
+                     slotsPerWorker=2, gpusPerWorker=2, group="recsys", user="alice",
+                     scheduler="volcano", queue="recsys", command="python,/mnt/user/train.py"), "MPIJob")
+    assert job["apiVersion"] == "kubeflow.org/v2beta1" and job["metadata"]["namespace"] == "team"
+    spec = job["spec"]
+    assert spec["slotsPerWorker"] == 2
+    assert spec["mpiReplicaSpecs"]["Worker"]["replicas"] == 4
+    assert spec["mpiReplicaSpecs"]["Launcher"]["replicas"] == 1
+    launcher, worker = pod_spec(job, "Launcher"), pod_spec(job, "Worker")
+
+    # launcher: CPU only, prefers non-GPU nodes (falls back), pinned to its group
+    lc = launcher["containers"][0]
+    assert "nvidia.com/gpu" not in json.dumps(lc["resources"])
+    assert {"key": "nvidia.com/gpu.present", "operator": "NotIn", "values": ["true"]} in node_terms(launcher, "preferred")
+    assert node_terms(launcher, "required") == [{"key": "platform/group", "operator": "In", "values": ["recsys"]}]
+    assert lc["command"][:4] == ["mpirun", "--allow-run-as-root", "-np", "8"]
+    assert lc["command"][-2:] == ["python", "/mnt/user/train.py"]
+
+    # workers: GPUs, required GPU nodes of the group, tolerate the GPU taint, packed together
+    wc = worker["containers"][0]
+    assert wc["resources"]["limits"]["nvidia.com/gpu"] == 2
+    assert {"key": "nvidia.com/gpu.present", "operator": "In", "values": ["true"]} in node_terms(worker, "required")
+    assert {"key": "platform/group", "operator": "In", "values": ["recsys"]} in node_terms(worker, "required")
+    assert any(t["key"] == "nvidia.com/gpu" for t in worker["tolerations"])
+    pack = worker["affinity"]["podAffinity"]["preferredDuringSchedulingIgnoredDuringExecution"][0]["podAffinityTerm"]
+    assert pack["topologyKey"] == "kubernetes.io/hostname"
+    wlabels = job["spec"]["mpiReplicaSpecs"]["Worker"]["template"]["metadata"]["labels"]
+    assert pack["labelSelector"]["matchLabels"].items() <= wlabels.items()
+    assert "podAffinity" not in launcher.get("affinity", {})
+
+    # storage of user, group and global in both pods
+    assert mounts(launcher) == PLATFORM_MOUNTS and mounts(worker) == PLATFORM_MOUNTS
+
+    # gang scheduling through the operator: policy in runPolicy, no PodGroup emitted
+    assert spec["runPolicy"]["schedulingPolicy"] == {"minAvailable": 5, "queue": "recsys"}
+    assert launcher["schedulerName"] == worker["schedulerName"] == "volcano"
+    assert_valid_against(mpi_crds(), job)
+
+
+def test_mpi_job_defaults_and_cpu_only():
+    objs = render("mpi-job", "bench")
+    assert [o["kind"] for o in objs] == ["MPIJob"]
+    job = objs[0]
+    assert "schedulingPolicy" not in job["spec"]["runPolicy"]
+    launcher, worker = pod_spec(job, "Launcher"), pod_spec(job, "Worker")
+    assert "schedulerName" not in launcher and "volumes" not in worker
+    cpu = render("mpi-job", "cpu", gpusPerWorker=0, minAvailable=2, scheduler="volcano")[0]
+    w = pod_spec(cpu, "Worker")
+    assert "nvidia.com/gpu" not in json.dumps(w["containers"][0]["resources"])
+    assert {"key": "nvidia.com/gpu.present", "operator": "NotIn", "values": ["true"]} in node_terms(w, "preferred")
+    assert "podAffinity" not in w.get("affinity", {})
+    assert cpu["spec"]["runPolicy"]["schedulingPolicy"] == {"minAvailable": 2}
+    assert_valid_against(mpi_crds(), cpu)
+
+
+@pytest.mark.parametrize("values,msg", [
+    ({"gpusPerWorker": -1}, "gpusPerWorker: GPU count must be a non-negative integer"),
+    ({"gpusPerWorker": 1.5}, "gpusPerWorker: GPU count must be a non-negative integer"),
+    ({"gpusPerWorker": "two"}, "gpusPerWorker: GPU count must be a non-negative integer"),
+    ({"group": ""}, "group: must not be empty"),
+    ({"group": "Bad_Group"}, "group:"),
+    ({"minAvailable": 9}, "minAvailable"),
+    ({"command": ""}, "command"),
+])
+def test_mpi_job_bad_input(values, msg):
+    with pytest.raises(RenderFailed, match=msg):
+        render("mpi-job", "bad", **({"scheduler": "volcano"} | values))
+
+
+def test_mpi_crd_rejects_malformed_job():
+    job = render("mpi-job", "j")[0]
+    bad = json.loads(json.dumps(job))
+    bad["spec"]["slotsPerWorker"] = "two"
+    assert_invalid_against(mpi_crds(), bad, "slotsPerWorker")
+    bad = json.loads(json.dumps(job))
+    del bad["spec"]["mpiReplicaSpecs"]["Launcher"]
+    assert_invalid_against(mpi_crds(), bad, "Launcher")
