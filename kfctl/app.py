@@ -1,0 +1,575 @@
+"""The app on disk: finding its root, reading and writing app.yaml (spec 0.1.0 to 0.3.0),
+environments, modules and components.
+
+An app is a folder with ``app.yaml``, ``components/`` (modules, each with a ``params.libsonnet``),
+``environments/`` (``base.libsonnet`` and one folder per environment), ``lib/`` and ``vendor/``.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import secrets
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from . import names
+from .errors import AppFileError, InvalidName, NotAnApp, UnknownComponent, UnknownEnvironment
+from .files import atomic_write
+
+APP_FILE = "app.yaml"
+OVERRIDE_FILE = "app.override.yaml"
+CURRENT_ENV_FILE = ".ks_environment"
+SUPPORTED_VERSIONS = ("0.1.0", "0.2.0", "0.3.0")
+NEW_APP_VERSION = "0.3.0"
+DEFAULT_K8S_VERSION = "v1.36.0"
+COMPONENT_SUFFIXES = (".jsonnet", ".yaml", ".yml", ".json")
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+def dump_yaml(data: object) -> str:
+    return yaml.dump(data, Dumper=_Dumper, default_flow_style=False, sort_keys=False, width=10_000,
+                     allow_unicode=True)
+
+
+def load_yaml_file(path: Path, display: str) -> object:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise AppFileError("file not found", where=display) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise AppFileError(f"cannot read: {exc}", where=display) from None
+    try:
+        return yaml.load(text, Loader=_Loader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{display}:{mark.line + 1}:{mark.column + 1}" if mark else display
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise AppFileError(f"invalid YAML: {problem}", where=where) from None
+
+
+@dataclass(frozen=True)
+class Environment:
+    name: str
+    path: str
+    server: str
+    namespace: str
+    k8s_version: str
+    context: str | None = None
+    targets: tuple[str, ...] = ()
+    overridden: bool = False
+
+    def destination(self) -> dict:
+        """The value components see as ``std.extVar("__ksonnet/environments")``."""
+        return {"server": self.server, "namespace": self.namespace}
+
+
+@dataclass(frozen=True)
+class Component:
+    name: str  # module-qualified: "name" in the root module, "mod.sub.name" elsewhere
+    module: str  # "" for the root module
+    path: Path
+    kind: str  # "jsonnet", "yaml" or "json"
+
+    @property
+    def short_name(self) -> str:
+        return self.name.rsplit(".", 1)[-1]
+
+
+def find_root(start: str | os.PathLike | None = None) -> Path:
+    """Walk up from ``start`` (default: the current directory) to the folder holding app.yaml."""
+    here = Path(start or os.getcwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / APP_FILE).is_file():
+            return folder
+    raise NotAnApp(f"no {APP_FILE} in {here} or any parent folder; run 'kfctl init NAME' to create an app")
+
+
+@dataclass
+class App:
+    root: Path
+    data: dict
+    override: dict | None = None
+    _components: list[Component] | None = field(default=None, repr=False)
+
+    # ------------------------------------------------------------------ loading
+    @classmethod
+    def load(cls, start: str | os.PathLike | None = None) -> "App":
+        root = find_root(start)
+        data = load_yaml_file(root / APP_FILE, APP_FILE)
+        cls._check_spec(data, APP_FILE, "ksonnet.io/app")
+        override = None
+        if (root / OVERRIDE_FILE).is_file():
+            override = load_yaml_file(root / OVERRIDE_FILE, OVERRIDE_FILE)
+            if override is None:
+                override = {}
+            if not isinstance(override, dict):
+                raise AppFileError("expected a mapping", where=OVERRIDE_FILE)
+        return cls(root=root, data=data, override=override)
+
+    @staticmethod
+    def _check_spec(data: object, display: str, kind: str) -> None:
+        if not isinstance(data, dict):
+            raise AppFileError("expected a mapping with apiVersion, kind and name", where=display)
+        version = str(data.get("apiVersion", ""))
+        if data.get("kind") not in (None, kind):
+            raise AppFileError(f"kind is {data.get('kind')!r}, expected {kind!r}", where=display)
+        if version == "0.0.1":
+            raise AppFileError(
+                "app spec 0.0.1 (ks 0.8) is not supported; move each environments/<env>/spec.json into "
+                "app.yaml's environments (ks 0.9 layout) and set apiVersion: 0.1.0", where=display)
+        if version not in SUPPORTED_VERSIONS:
+            raise AppFileError(
+                f"unsupported apiVersion {version!r}; supported: {', '.join(SUPPORTED_VERSIONS)}", where=display)
+        for key in ("environments", "registries", "libraries"):
+            if data.get(key) is not None and not isinstance(data.get(key), dict):
+                raise AppFileError(f"{key!r} must be a mapping", where=display)
+
+    # ------------------------------------------------------------------ basic facts
+    @property
+    def name(self) -> str:
+        return str(self.data.get("name", self.root.name))
+
+    @property
+    def api_version(self) -> str:
+        return str(self.data.get("apiVersion"))
+
+    @property
+    def app_id(self) -> str | None:
+        value = self.data.get("id")
+        return str(value) if value else None
+
+    def ensure_id(self) -> str:
+        """The app's stable id; an app without one gets one written to app.yaml."""
+        if not self.app_id:
+            self.data["id"] = new_app_id()
+            self.save()
+        return str(self.data["id"])
+
+    def rel(self, path: Path) -> str:
+        try:
+            return str(Path(path).resolve().relative_to(self.root))
+        except ValueError:
+            return str(path)
+
+    # ------------------------------------------------------------------ environments
+    def _env_specs(self) -> dict[str, tuple[dict, bool]]:
+        specs: dict[str, tuple[dict, bool]] = {}
+        for name, spec in (self.data.get("environments") or {}).items():
+            specs[str(name)] = (spec or {}, False)
+        for name, spec in ((self.override or {}).get("environments") or {}).items():
+            specs[str(name)] = (spec or {}, True)
+        return specs
+
+    def environments(self) -> dict[str, Environment]:
+        out = {}
+        for name, (spec, overridden) in sorted(self._env_specs().items()):
+            dest = spec.get("destination") or {}
+            targets = tuple(str(t).replace("/", ".").strip(".") for t in (spec.get("targets") or []))
+            out[name] = Environment(
+                name=name,
+                path=str(spec.get("path") or name),
+                server=str(dest.get("server") or ""),
+                namespace=str(dest.get("namespace") or "default"),
+                k8s_version=str(spec.get("k8sVersion") or DEFAULT_K8S_VERSION),
+                context=dest.get("context") or None,
+                targets=targets,
+                overridden=overridden,
+            )
+        return out
+
+    def environment(self, name: str | None) -> Environment:
+        if name is None:
+            name = self.current_environment()
+            if name is None:
+                raise UnknownEnvironment(
+                    "environment is not set; name one, or set a current one with 'kfctl env current --set ENV' "
+                    f"(known: {self._known_envs()})")
+        envs = self.environments()
+        if name not in envs:
+            raise UnknownEnvironment(f"unknown environment {name!r} (known: {self._known_envs()})")
+        return envs[name]
+
+    def _known_envs(self) -> str:
+        return ", ".join(self.environments()) or "none; add one with 'kfctl env add NAME'"
+
+    def env_dir(self, env: Environment) -> Path:
+        return self.root / "environments" / env.path
+
+    def current_environment(self) -> str | None:
+        path = self.root / CURRENT_ENV_FILE
+        if path.is_file():
+            value = path.read_text(encoding="utf-8").strip()
+            return value or None
+        return None
+
+    def set_current_environment(self, name: str | None) -> None:
+        path = self.root / CURRENT_ENV_FILE
+        if name is None:
+            path.unlink(missing_ok=True)
+            return
+        self.environment(name)
+        atomic_write(path, name)
+
+    def add_environment(self, name: str, *, server: str, namespace: str, k8s_version: str,
+                        context: str | None = None, override: bool = False) -> Environment:
+        names.check_environment_name(name)
+        if name in self._env_specs():
+            raise InvalidName(f"environment {name!r} already exists")
+        env_dir = self.root / "environments" / name
+        depth = len(name.split("/"))
+        for fname, text in ENV_FILES.items():
+            path = env_dir / fname
+            if not path.exists():
+                atomic_write(path, text.replace('"../base.libsonnet"', '"' + "../" * depth + 'base.libsonnet"'))
+        dest = {"server": server, "namespace": namespace}
+        if context:
+            dest["context"] = context
+        spec = {"destination": dest, "k8sVersion": k8s_version, "path": name}
+        if override:
+            self.override = self.override if self.override is not None else {
+                "apiVersion": self.api_version, "kind": "ksonnet.io/app-override"}
+            self.override.setdefault("environments", {})[name] = spec
+            self.save_override()
+        else:
+            self.data.setdefault("environments", {})
+            if self.data["environments"] is None:
+                self.data["environments"] = {}
+            self.data["environments"][name] = spec
+            self.save()
+        return self.environments()[name]
+
+    def _spec_for_edit(self, name: str) -> tuple[dict, dict]:
+        """(the mapping holding env ``name``, its spec) from app.yaml or app.override.yaml."""
+        self.environment(name)
+        ov = (self.override or {}).get("environments") or {}
+        holder = ov if name in ov else self.data["environments"]
+        if holder[name] is None:
+            holder[name] = {}
+        return holder, holder[name]
+
+    def _save_holder(self, holder: dict) -> None:
+        if self.override is not None and holder is (self.override.get("environments") or None):
+            self.save_override()
+        else:
+            self.save()
+
+    def update_environment(self, name: str, *, server: str | None = None, namespace: str | None = None,
+                           k8s_version: str | None = None, context: str | None = None,
+                           new_name: str | None = None) -> Environment:
+        holder, spec = self._spec_for_edit(name)
+        dest = spec.setdefault("destination", {}) or {}
+        spec["destination"] = dest
+        if server is not None:
+            dest["server"] = server
+        if namespace is not None:
+            dest["namespace"] = namespace
+        if context is not None:
+            if context:
+                dest["context"] = context
+            else:
+                dest.pop("context", None)
+        if k8s_version is not None:
+            spec["k8sVersion"] = k8s_version
+        final = name
+        if new_name and new_name != name:
+            names.check_environment_name(new_name)
+            if new_name in self._env_specs():
+                raise InvalidName(f"cannot rename {name!r}: environment {new_name!r} already exists")
+            old_dir = self.root / "environments" / (spec.get("path") or name)
+            new_dir = self.root / "environments" / new_name
+            if new_dir.exists():
+                raise InvalidName(f"cannot rename {name!r}: environments/{new_name} already exists")
+            # Copy first, then record the new name, then drop the old folder: a crash leaves an app
+            # that still loads (at worst with a stray folder).
+            if old_dir.is_dir():
+                shutil.copytree(old_dir, new_dir)
+            spec["path"] = new_name
+            del holder[name]
+            holder[new_name] = spec
+            self._save_holder(holder)
+            if old_dir.is_dir():
+                shutil.rmtree(old_dir)
+                _prune_empty_parents(old_dir.parent, self.root / "environments")
+            if self.current_environment() == name:
+                self.set_current_environment(new_name)
+            final = new_name
+        else:
+            self._save_holder(holder)
+        return self.environments()[final]
+
+    def remove_environment(self, name: str) -> None:
+        holder, spec = self._spec_for_edit(name)
+        env_dir = self.root / "environments" / (spec.get("path") or name)
+        del holder[name]
+        self._save_holder(holder)
+        if env_dir.is_dir():
+            shutil.rmtree(env_dir)
+            _prune_empty_parents(env_dir.parent, self.root / "environments")
+        if self.current_environment() == name:
+            self.set_current_environment(None)
+
+    # ------------------------------------------------------------------ modules and components
+    def modules(self) -> list[str]:
+        """Module names: "" (root) plus "a", "a.b" … for folders under components/ with a params.libsonnet."""
+        comp_dir = self.root / "components"
+        found = [""] if (comp_dir / "params.libsonnet").is_file() or comp_dir.is_dir() else []
+        if comp_dir.is_dir():
+            for dirpath, dirnames, filenames in os.walk(comp_dir):
+                dirnames.sort()
+                if Path(dirpath) == comp_dir:
+                    continue
+                if "params.libsonnet" in filenames:
+                    rel = Path(dirpath).relative_to(comp_dir)
+                    found.append(".".join(rel.parts))
+        return sorted(found)
+
+    def module_dir(self, module: str) -> Path:
+        base = self.root / "components"
+        return base.joinpath(*module.split(".")) if module else base
+
+    def components(self) -> list[Component]:
+        if self._components is None:
+            out: list[Component] = []
+            for module in self.modules():
+                mdir = self.module_dir(module)
+                try:
+                    entries = sorted(os.listdir(mdir))
+                except FileNotFoundError:
+                    continue
+                for entry in entries:
+                    stem, dot, ext = entry.rpartition(".")
+                    if not dot or f".{ext}" not in COMPONENT_SUFFIXES or not stem:
+                        continue
+                    path = mdir / entry
+                    if not path.is_file():
+                        continue
+                    kind = "yaml" if ext in ("yaml", "yml") else ext
+                    cname = f"{module}.{stem}" if module else stem
+                    out.append(Component(cname, module, path, kind))
+            self._components = out
+        return list(self._components)
+
+    def component(self, name: str) -> Component:
+        for comp in self.components():
+            if comp.name == name:
+                return comp
+        known = ", ".join(c.name for c in self.components()) or "none"
+        raise UnknownComponent(f"unknown component {name!r} (known: {known})")
+
+    def invalidate(self) -> None:
+        self._components = None
+
+    # ------------------------------------------------------------------ registries and libraries
+    def registries(self) -> dict[str, dict]:
+        regs = {str(k): dict(v or {}) for k, v in (self.data.get("registries") or {}).items()}
+        for k, v in ((self.override or {}).get("registries") or {}).items():
+            regs[str(k)] = dict(v or {}, overridden=True)
+        return dict(sorted(regs.items()))
+
+    def libraries(self, env: str | None = None) -> dict[str, dict]:
+        """Installed packages keyed ``registry/name`` whatever spec version wrote them."""
+        raw = self.data.get("libraries") or {}
+        if env is not None:
+            raw = ((self.data.get("environments") or {}).get(env) or {}).get("libraries") or {}
+        out = {}
+        for key, lib in raw.items():
+            lib = dict(lib or {})
+            name = str(lib.get("name") or str(key).split("/")[-1])
+            registry = str(lib.get("registry") or (str(key).split("/")[0] if "/" in str(key) else ""))
+            version = lib.get("version")
+            if version is None and isinstance(lib.get("gitVersion"), dict):
+                version = lib["gitVersion"].get("commitSha") or lib["gitVersion"].get("refSpec")
+            entry = {"name": name, "registry": registry}
+            if version:
+                entry["version"] = str(version)
+            out[f"{registry}/{name}"] = entry
+        return dict(sorted(out.items()))
+
+    def set_library(self, registry: str, name: str, version: str | None, env: str | None = None) -> None:
+        """Record an installed package in the shape of this app's spec version."""
+        holder = self.data if env is None else self.data["environments"][env]
+        libs = holder.get("libraries") or {}
+        for key in [k for k, v in libs.items()
+                    if (v or {}).get("name", str(k).split("/")[-1]) == name
+                    and (v or {}).get("registry", registry) == registry]:
+            del libs[key]
+        entry: dict = {"name": name, "registry": registry}
+        if self.api_version == "0.1.0":
+            if version:
+                entry["gitVersion"] = {"refSpec": version, "commitSha": version}
+        elif version:
+            entry["version"] = version
+        key = f"{registry}/{name}" if self.api_version == "0.3.0" else name
+        libs[key] = entry
+        holder["libraries"] = dict(sorted(libs.items()))
+        self.save()
+
+    def remove_library(self, registry: str, name: str, env: str | None = None) -> bool:
+        holder = self.data if env is None else self.data["environments"][env]
+        libs = holder.get("libraries") or {}
+        keys = [k for k, v in libs.items()
+                if (v or {}).get("name", str(k).split("/")[-1]) == name
+                and (v or {}).get("registry", str(k).split("/")[0]) == registry]
+        for key in keys:
+            del libs[key]
+        if keys:
+            self.save()
+        return bool(keys)
+
+    # ------------------------------------------------------------------ writing
+    def save(self) -> None:
+        atomic_write(self.root / APP_FILE, dump_yaml(self.data))
+
+    def save_override(self) -> None:
+        if self.override is not None:
+            atomic_write(self.root / OVERRIDE_FILE, dump_yaml(self.override))
+
+    def upgraded_data(self) -> dict:
+        """app.yaml migrated to spec 0.3.0 (what ``kfctl upgrade`` writes)."""
+        data = copy.deepcopy(self.data)
+        data["apiVersion"] = "0.3.0"
+        for reg in (data.get("registries") or {}).values():
+            if isinstance(reg, dict):
+                reg.pop("gitVersion", None)
+
+        def qualify(libs: dict) -> dict:
+            out = {}
+            for key, lib in (libs or {}).items():
+                lib = dict(lib or {})
+                name = lib.get("name") or str(key).split("/")[-1]
+                registry = lib.get("registry") or (str(key).split("/")[0] if "/" in str(key) else "")
+                entry = {"name": name, "registry": registry}
+                version = lib.get("version")
+                if version is None and isinstance(lib.get("gitVersion"), dict):
+                    version = lib["gitVersion"].get("commitSha") or lib["gitVersion"].get("refSpec")
+                if version:
+                    entry["version"] = version
+                out[f"{registry}/{name}"] = entry
+            return dict(sorted(out.items()))
+
+        if data.get("libraries"):
+            data["libraries"] = qualify(data["libraries"])
+        for env in (data.get("environments") or {}).values():
+            if isinstance(env, dict):
+                if env.get("libraries"):
+                    env["libraries"] = qualify(env["libraries"])
+                if env.get("targets"):
+                    env["targets"] = [str(t).replace("/", ".").strip(".") for t in env["targets"]]
+        return data
+
+
+def _prune_empty_parents(folder: Path, stop: Path) -> None:
+    while folder != stop and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent
+
+
+def new_app_id() -> str:
+    return secrets.token_hex(8)
+
+
+# ---------------------------------------------------------------------- templates written by init/env add
+
+PARAMS_TEMPLATE = """\
+{
+  global: {
+    // User-defined global parameters; accessible to all components and environments, Ex:
+    // replicas: 4,
+  },
+  components: {
+    // Component-level parameters, defined initially from 'kfctl generate' (or 'ks generate').
+  },
+}
+"""
+
+BASE_TEMPLATE = """\
+local components = std.extVar("__ksonnet/components");
+components + {
+  // Insert user-specified overrides here.
+}
+"""
+
+ENV_FILES = {
+    "main.jsonnet": """\
+local base = import "../base.libsonnet";
+// uncomment if you reference ksonnet-lib
+// local k = import "k.libsonnet";
+
+base + {
+  // Insert user-specified overrides here. For a component named "nginx" you might write:
+  // nginx+: { metadata+: { labels+: { tier: "web" } } },
+}
+""",
+    "params.libsonnet": """\
+local params = std.extVar("__ksonnet/params");
+local globals = import "globals.libsonnet";
+local envParams = params + {
+  components +: {
+    // Insert component parameter overrides here. Ex:
+    // guestbook +: {
+    //   name: "guestbook-dev",
+    //   replicas: params.global.replicas,
+    // },
+  },
+};
+
+{
+  components: {
+    [x]: envParams.components[x] + globals
+    for x in std.objectFields(envParams.components)
+  },
+}
+""",
+    "globals.libsonnet": "{\n}\n",
+}
+
+
+def init_app(path: Path, *, name: str | None = None, env: str = "default", server: str = "",
+             namespace: str = "default", k8s_version: str = DEFAULT_K8S_VERSION, context: str | None = None,
+             registries: dict | None = None) -> App:
+    """Create a new app folder. Nothing is written if the folder already holds an app."""
+    path = Path(path)
+    if (path / APP_FILE).exists():
+        raise AppFileError(f"{path} already holds an app ({APP_FILE} exists)")
+    if path.exists() and any(path.iterdir()):
+        raise AppFileError(f"{path} exists and is not empty; choose a new folder")
+    names.check_environment_name(env)
+    data: dict = {
+        "apiVersion": NEW_APP_VERSION,
+        "kind": "ksonnet.io/app",
+        "name": name or path.name,
+        "id": new_app_id(),
+        "version": "0.0.1",
+        "registries": dict(registries or {}),
+        "environments": {},
+    }
+    staging = path.with_name(f".{path.name}.kfctl-init-{os.getpid()}")
+    if staging.exists():
+        shutil.rmtree(staging)
+    try:
+        (staging / "components").mkdir(parents=True)
+        (staging / "lib").mkdir()
+        (staging / "vendor").mkdir()
+        (staging / "components" / "params.libsonnet").write_text(PARAMS_TEMPLATE, encoding="utf-8")
+        (staging / "environments").mkdir()
+        (staging / "environments" / "base.libsonnet").write_text(BASE_TEMPLATE, encoding="utf-8")
+        (staging / ".gitignore").write_text(
+            "/.ksonnet/registries\n/app.override.yaml\n/.ks_environment\n/.kfctl/\n", encoding="utf-8")
+        for folder in ("lib", "vendor"):
+            (staging / folder / ".gitkeep").write_text("", encoding="utf-8")
+        (staging / APP_FILE).write_text(dump_yaml(data), encoding="utf-8")
+        app = App(root=staging, data=data)
+        app.add_environment(env, server=server, namespace=namespace, k8s_version=k8s_version, context=context)
+        if path.exists():
+            path.rmdir()
+        os.replace(staging, path)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return App.load(path)

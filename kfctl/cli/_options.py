@@ -1,0 +1,107 @@
+"""Option decorators and small printing helpers shared by the command modules."""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+# Commands whose positionals may carry values that look like options (ksonnet issue #235): a token that
+# is not one of the command's options is kept as a positional value, and `--` ends option parsing.
+VALUE_SETTINGS = {"ignore_unknown_options": True}
+
+
+def component_option(f):
+    return click.option("-c", "--component", "components", multiple=True,
+                        help="Only this component (repeatable).")(f)
+
+
+def _pairs(values, what, *, read_file=False):
+    out = {}
+    for item in values:
+        key, sep, value = item.partition("=")
+        if not key:
+            raise click.UsageError(f"{what} {item!r}: expected NAME=VALUE")
+        if not sep:
+            if read_file or key not in os.environ:
+                raise click.UsageError(f"{what} {item!r}: expected NAME=VALUE"
+                                       + ("" if read_file else f" (or set the environment variable {key})"))
+            value = os.environ[key]
+        if read_file:
+            try:
+                with open(value, encoding="utf-8") as fh:
+                    value = fh.read()
+            except OSError as exc:
+                raise click.UsageError(f"{what} {item!r}: cannot read {value}: {exc.strerror}") from None
+        out[key] = value
+    return out
+
+
+def jsonnet_options(f):
+    """-J, --ext-str(-file), --ext-code(-file), --tla-str(-file), --tla-code(-file) -> kwarg ``jsonnet``."""
+    opts = [
+        click.option("-J", "--jpath", "jpaths", multiple=True, help="Add a jsonnet import path (repeatable)."),
+        click.option("-V", "--ext-str", "ext_str", multiple=True, metavar="NAME=VALUE", help="External string variable."),
+        click.option("--ext-str-file", "ext_str_file", multiple=True, metavar="NAME=PATH",
+                     help="External string variable read from a file."),
+        click.option("--ext-code", "ext_code", multiple=True, metavar="NAME=CODE", help="External code variable."),
+        click.option("--ext-code-file", "ext_code_file", multiple=True, metavar="NAME=PATH",
+                     help="External code variable read from a file."),
+        click.option("-A", "--tla-str", "tla_str", multiple=True, metavar="NAME=VALUE",
+                     help="Top-level argument (string)."),
+        click.option("--tla-str-file", "tla_str_file", multiple=True, metavar="NAME=PATH",
+                     help="Top-level argument (string) read from a file."),
+        click.option("--tla-code", "tla_code", multiple=True, metavar="NAME=CODE", help="Top-level argument (code)."),
+        click.option("--tla-code-file", "tla_code_file", multiple=True, metavar="NAME=PATH",
+                     help="Top-level argument (code) read from a file."),
+    ]
+    for opt in reversed(opts):
+        f = opt(f)
+    return f
+
+
+def build_jsonnet_options(kw: dict):
+    """Pop the jsonnet flags from a command's kwargs into a ``render.JsonnetOptions``."""
+    from ..render import JsonnetOptions
+
+    return JsonnetOptions(
+        jpaths=list(kw.pop("jpaths", ()) or ()),
+        ext_vars={**_pairs(kw.pop("ext_str", ()), "--ext-str"),
+                  **_pairs(kw.pop("ext_str_file", ()), "--ext-str-file", read_file=True)},
+        ext_codes={**_pairs(kw.pop("ext_code", ()), "--ext-code"),
+                   **_pairs(kw.pop("ext_code_file", ()), "--ext-code-file", read_file=True)},
+        tla_vars={**_pairs(kw.pop("tla_str", ()), "--tla-str"),
+                  **_pairs(kw.pop("tla_str_file", ()), "--tla-str-file", read_file=True)},
+        tla_codes={**_pairs(kw.pop("tla_code", ()), "--tla-code"),
+                   **_pairs(kw.pop("tla_code_file", ()), "--tla-code-file", read_file=True)},
+    )
+
+
+def table(headers: list[str], rows: list[list[str]]) -> str:
+    """ks-style table: upper-case header, a row of '=' underlines, space-aligned columns."""
+    cols = [h.upper() for h in headers]
+    widths = [len(c) for c in cols]
+    for row in rows:
+        for i, cell in enumerate(row):
+            widths[i] = max(widths[i], len(cell))
+
+    def fmt(cells):
+        return " ".join(c.ljust(widths[i]) for i, c in enumerate(cells)).rstrip()
+
+    lines = [fmt(cols), fmt(["=" * w for w in widths])]
+    lines += [fmt(r) for r in rows]
+    return "\n".join(lines) + "\n"
+
+
+def output_option(f):
+    return click.option("-o", "--output", "output", type=click.Choice(["table", "json"]), default="table",
+                        show_default=True, help="Output format.")(f)
+
+
+def emit_table(output: str, kind: str, headers: list[str], rows: list[list[str]], data: list[dict]) -> None:
+    import json
+
+    if output == "json":
+        click.echo(json.dumps({"kind": kind, "data": data}, indent=2, sort_keys=True, ensure_ascii=False))
+    else:
+        click.echo(table(headers, rows), nl=False)

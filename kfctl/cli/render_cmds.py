@@ -1,0 +1,31 @@
+"""show."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ._options import build_jsonnet_options, component_option, jsonnet_options
+
+
+@click.command()
+@click.argument("env_name", metavar="[ENV]", required=False)
+@component_option
+@click.option("-o", "--output", "--format", "output", type=click.Choice(["yaml", "json"]), default="yaml",
+              show_default=True, help="YAML documents, or one JSON v1 List.")
+@jsonnet_options
+@click.pass_context
+def show(ctx, env_name, components, output, **kw):
+    """Render environment ENV (default: the current one) to Kubernetes manifests on stdout."""
+    from ..objects import dump_json, dump_yaml
+    from ..render import render
+
+    from . import AppContext
+
+    options = build_jsonnet_options(kw)
+    app = ctx.find_object(AppContext).app
+    rendered = render(app, env_name, list(components) or None, options=options)
+    text = dump_json(rendered.objects) if output == "json" else dump_yaml(rendered.objects)
+    sys.stdout.write(text)
+    sys.stdout.flush()

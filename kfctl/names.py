@@ -1,0 +1,59 @@
+"""Name rules for environments and components, as ksonnet enforced them (and a bit stricter where
+ks accepted names it could not render)."""
+
+from __future__ import annotations
+
+import re
+
+from .errors import InvalidName
+
+_FORBIDDEN = set("\\,;':!()?\"{}[]*&%@$")
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+JSONNET_KEYWORDS = frozenset(
+    "assert else error false for function if import importstr importbin in local null tailstrict then self super true".split()
+)
+
+
+def _check(kind: str, name: str) -> None:
+    if not name:
+        raise InvalidName(f"{kind} name is empty")
+    bad = sorted({c for c in name if c in _FORBIDDEN or c.isspace()})
+    if bad:
+        shown = " ".join(repr(c) for c in bad)
+        raise InvalidName(f"{kind} name {name!r} contains characters ks would not accept: {shown}")
+    if name.startswith("/") or name.endswith("/"):
+        raise InvalidName(f"{kind} name {name!r} must not begin or end with '/'")
+    if "//" in name:
+        raise InvalidName(f"{kind} name {name!r} has an empty path segment")
+
+
+def check_environment_name(name: str) -> None:
+    _check("environment", name)
+    if any(part in (".", "..") for part in name.split("/")):
+        raise InvalidName(f"environment name {name!r} must not contain '.' or '..' path segments")
+
+
+def check_component_name(name: str) -> None:
+    _check("component", name)
+    if "/" in name:
+        raise InvalidName(f"component name {name!r} must not contain '/'; modules are separated by '.'")
+    if name.startswith(".") or name.endswith(".") or ".." in name:
+        raise InvalidName(f"component name {name!r} has an empty module segment")
+
+
+def is_identifier(name: str) -> bool:
+    return bool(_IDENT.match(name)) and name not in JSONNET_KEYWORDS
+
+
+def jsonnet_key(name: str) -> str:
+    """A field name as Jsonnet source: bare when it is an identifier, else a JSON string."""
+    import json
+
+    return name if is_identifier(name) else json.dumps(name, ensure_ascii=False)
+
+
+def jsonnet_index(name: str) -> str:
+    """``.name`` or ``["name"]`` for selecting a field in Jsonnet source."""
+    import json
+
+    return f".{name}" if is_identifier(name) else f"[{json.dumps(name, ensure_ascii=False)}]"

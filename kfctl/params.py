@@ -1,0 +1,435 @@
+"""Component parameters: typed values, resolution per environment, and in-place edits.
+
+Resolution follows ks >= 0.10: a module's ``params.libsonnet`` gives each component's params with the
+module's ``global`` merged in (std.mergePatch, globals win); the environment's ``params.libsonnet``
+patches them and adds its ``globals.libsonnet``. Edits change only the span of the edited value and
+are checked by evaluating the file before and after: if anything but the edited path changed, nothing
+is written.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import jsonnet_text as jt
+from .app import App, Environment
+from .engine import Engine, Request, get_engine
+from .errors import EngineError, ParamError
+from .files import atomic_write
+from .names import jsonnet_index
+
+# ks 0.9 env params imported the module params by relative path; ks >= 0.10 rewrote that on the fly.
+LEGACY_PARAMS_IMPORT = re.compile(r"""import\s+(['"])(?:\.\./)+components/params\.libsonnet\1""")
+EXT_PARAMS = 'std.extVar("__ksonnet/params")'
+
+_INT = re.compile(r"^[+-]?(?:0|[1-9]\d*)$")
+_FLOAT = re.compile(r"^[+-]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][+-]?\d+)?$")
+
+
+def parse_value(text: str, *, as_string: bool = False):
+    """A command-line value as ks >= 0.11 typed it: int, float, bool, JSON array/object, else string.
+
+    Unlike ks, any decimal number is a float (ks read ``1.5`` as a string). ``as_string`` keeps it text.
+    """
+    if as_string:
+        return text
+    if text == "":
+        raise ParamError("value is blank; pass --as-string to set an empty string")
+    if _INT.match(text):
+        return int(text)
+    if _FLOAT.match(text) and not text.lower().startswith(("inf", "nan")):
+        value = float(text)
+        if value == value and value not in (float("inf"), float("-inf")):
+            return value
+    if text.lower() in ("true", "false"):
+        return text.lower() == "true"
+    if text[:1] in "[{":
+        try:
+            return json.loads(text)
+        except ValueError as exc:
+            kind = "array" if text[0] == "[" else "object"
+            raise ParamError(f"{kind} value is not valid JSON ({exc}); pass --as-string to keep it as text") from None
+    return text
+
+
+def to_jsonnet(value) -> str:
+    """A Python value as Jsonnet source (JSON is Jsonnet: quotes, backslashes, newlines and unicode exact)."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
+        return json.dumps(value)  # keep "2.0" a float literal
+    return json.dumps(value, ensure_ascii=False)
+
+
+# --------------------------------------------------------------------------- resolution
+
+
+def module_params_code(app: App, modules: list[str] | None = None) -> str:
+    """Jsonnet code for ``{components: {...}}`` of the given modules, globals merged, names module-qualified."""
+    parts = []
+    for module in modules if modules is not None else app.modules():
+        path = app.module_dir(module) / "params.libsonnet"
+        if not path.is_file():
+            continue
+        prefix = json.dumps(f"{module}." if module else "")
+        parts.append(
+            f"(local p = import {json.dumps(str(path))}; local g = std.get(p, 'global', {{}}); "
+            f"local c = std.get(p, 'components', {{}}); "
+            f"{{ [{prefix} + k]: std.mergePatch(c[k], g) for k in std.objectFields(c) }})")
+    return "{components: " + (" + ".join(parts) if parts else "{}") + "}"
+
+
+def env_params_source(app: App, env: Environment) -> tuple[Path, str]:
+    """The environment's params.libsonnet text, with ks 0.9's relative import rewritten as ks >= 0.10 did."""
+    path = app.env_dir(env) / "params.libsonnet"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return path, f"{EXT_PARAMS}\n"
+    return path, LEGACY_PARAMS_IMPORT.sub(EXT_PARAMS, text)
+
+
+def base_jpaths(app: App) -> list[str]:
+    return [str(app.root / "vendor"), str(app.root / "lib")]
+
+
+def resolve(app: App, env: Environment | None, *, engine: Engine | None = None,
+            module_params: str | None = None) -> dict[str, dict]:
+    """Final params per module-qualified component name: module params, globals, then env overrides."""
+    engine = engine or get_engine()
+    code = module_params if module_params is not None else module_params_code(app)
+    env_code = json.dumps(env.destination() if env else {"server": "", "namespace": "default"})
+    if env is None:
+        out = engine.evaluate(Request(filename=str(app.root / "<params>"), snippet=code,
+                                      jpaths=base_jpaths(app), ext_codes={"__ksonnet/environments": env_code}),
+                              base=app.root)
+        return json.loads(out)["components"]
+    path, text = env_params_source(app, env)
+    out = engine.evaluate(
+        Request(filename=str(path), snippet=text, jpaths=base_jpaths(app) + [str(app.env_dir(env))],
+                ext_codes={"__ksonnet/params": code, "__ksonnet/environments": env_code}),
+        base=app.root)
+    data = json.loads(out)
+    if not isinstance(data, dict) or not isinstance(data.get("components"), dict):
+        raise ParamError("must evaluate to an object with a 'components' object", where=app.rel(path))
+    return data["components"]
+
+
+# --------------------------------------------------------------------------- edits
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a param edit lands."""
+
+    path: Path
+    kind: str  # "module", "module-global", "env", "env-global"
+    component: str | None
+    key: str
+
+
+def _component_split(app: App, component: str) -> tuple[str, str]:
+    """(module, short name) for a module-qualified component name."""
+    if "." in component:
+        module, short = component.rsplit(".", 1)
+        if module in app.modules():
+            return module, short
+    return "", component
+
+
+def _read(path: Path, app: App) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ParamError("file not found", where=app.rel(path)) from None
+
+
+def _object_or_fail(pos: int | None, what: str, path: Path, app: App) -> int:
+    if pos is None:
+        raise ParamError(f"cannot find {what} to edit; the file does not have the ks layout", where=app.rel(path))
+    return pos
+
+
+def _edit(app: App, path: Path, text: str, new_text: str, evaluate, check) -> None:
+    """Evaluate before and after; write only when ``check(before, after)`` holds."""
+    try:
+        before = evaluate(text)
+    except EngineError as exc:
+        raise ParamError(f"cannot edit: the file does not evaluate now ({exc})", where=app.rel(path)) from None
+    try:
+        after = evaluate(new_text)
+    except EngineError as exc:
+        raise ParamError(f"the edit would break the file ({exc}); nothing was written", where=app.rel(path)) from None
+    problem = check(before, after)
+    if problem:
+        raise ParamError(f"{problem}; nothing was written", where=app.rel(path))
+    atomic_write(path, new_text)
+
+
+def _eval_module_file(app: App, path: Path, engine: Engine):
+    def run(text: str):
+        out = engine.evaluate(Request(filename=str(path), snippet=text, jpaths=base_jpaths(app),
+                                      ext_codes={"__ksonnet/environments": '{"server": "", "namespace": "default"}'}),
+                              base=app.root)
+        return json.loads(out)
+    return run
+
+
+def _eval_env_file(app: App, env: Environment, path: Path, engine: Engine):
+    code = module_params_code(app)
+
+    def run(text: str):
+        text = LEGACY_PARAMS_IMPORT.sub(EXT_PARAMS, text)
+        out = engine.evaluate(Request(filename=str(path), snippet=text,
+                                      jpaths=base_jpaths(app) + [str(path.parent)],
+                                      ext_codes={"__ksonnet/params": code,
+                                                 "__ksonnet/environments": json.dumps(env.destination())}),
+                              base=app.root)
+        return json.loads(out)
+    return run
+
+
+def _expect_change(getter, key_path: tuple, value, removed: bool = False):
+    """A check that exactly ``key_path`` changed to ``value`` (or disappeared)."""
+    def check(before, after):
+        def strip(doc):
+            doc = json.loads(json.dumps(doc))
+            node = doc
+            for k in key_path[:-1]:
+                if not isinstance(node, dict) or k not in node:
+                    return doc
+                node = node[k]
+            if isinstance(node, dict):
+                node.pop(key_path[-1], None)
+                # An entry created just for this edit is allowed to appear (or vanish) empty.
+            return doc
+
+        b, a = strip(getter(before)), strip(getter(after))
+        if json.dumps(_drop_empty(a, key_path[:-1]), sort_keys=True) != json.dumps(_drop_empty(b, key_path[:-1]), sort_keys=True):
+            return "the edit changed more than the named parameter (is the file hand-written in an unusual shape?)"
+        node = getter(after)
+        for k in key_path:
+            if not isinstance(node, dict) or k not in node:
+                return None if removed else "the edited parameter did not take effect"
+            node = node[k]
+        if removed:
+            return "the parameter is still set after removing it (it may be computed elsewhere in the file)"
+        if json.dumps(node, sort_keys=True) != json.dumps(value, sort_keys=True):
+            return "the edited parameter did not take effect"
+        return None
+    return check
+
+
+def _drop_empty(doc, path: tuple):
+    node = doc
+    for k in path[:-1]:
+        if not isinstance(node, dict) or k not in node:
+            return doc
+        node = node[k]
+    if isinstance(node, dict) and path and node.get(path[-1]) == {}:
+        del node[path[-1]]
+    return doc
+
+
+def set_param(app: App, component: str | None, key: str, value, *, env: str | None = None,
+              global_: bool = False, engine: Engine | None = None) -> Target:
+    """Set ``key`` for ``component`` (module params), or in ``env``'s overrides, or a global."""
+    engine = engine or get_engine()
+    src = to_jsonnet(value)
+    if global_ or component is None:
+        if env is None:
+            path = app.module_dir("") / "params.libsonnet"
+            text = _read(path, app)
+            lbrace = _object_or_fail(jt.find_field_object(text, "global"), "the 'global' object", path, app)
+            new = jt.set_field(text, lbrace, key, src)
+            _edit(app, path, text, new, _eval_module_file(app, path, engine),
+                  _expect_change(lambda d: d, ("global", key), value))
+            return Target(path, "module-global", None, key)
+        e = app.environment(env)
+        path = app.env_dir(e) / "globals.libsonnet"
+        text = path.read_text(encoding="utf-8") if path.is_file() else "{\n}\n"
+        lbrace = _object_or_fail(jt.first_object(text), "the globals object", path, app)
+        new = jt.set_field(text, lbrace, key, src)
+
+        def run(t):
+            out = engine.evaluate(Request(filename=str(path), snippet=t, jpaths=base_jpaths(app)), base=app.root)
+            return json.loads(out)
+        if path.is_file():
+            _edit(app, path, text, new, run, _expect_change(lambda d: d, (key,), value))
+        else:
+            atomic_write(path, new)
+        return Target(path, "env-global", None, key)
+
+    if env is None:
+        module, short = _component_split(app, component)
+        path = app.module_dir(module) / "params.libsonnet"
+        text = _read(path, app)
+        comps = _object_or_fail(jt.find_field_object(text, "components"), "the 'components' object", path, app)
+        fields, _ = jt.parse_object(text, comps)
+        existing = next((f for f in fields if f.key == short), None)
+        if existing is not None and text[existing.value_start] == "{":
+            new = jt.set_field(text, existing.value_start, key, src)
+        elif existing is not None:
+            raise ParamError(f"params of component {component!r} are not an object literal; edit them by hand",
+                             where=app.rel(path))
+        else:
+            new = jt.set_field(text, comps, short, "{\n" + _indent_for(text, comps) + f"    {_key(key)}: {src},\n"
+                               + _indent_for(text, comps) + "  }")
+        _edit(app, path, text, new, _eval_module_file(app, path, engine),
+              _expect_change(lambda d: d.get("components", {}), (short, key), value))
+        return Target(path, "module", component, key)
+
+    e = app.environment(env)
+    path = app.env_dir(e) / "params.libsonnet"
+    text = _read(path, app)
+    comps = _object_or_fail(jt.find_field_object(text, "components"), "the 'components +:' object", path, app)
+    fields, _ = jt.parse_object(text, comps)
+    existing = next((f for f in fields if f.key == component), None)
+    if existing is not None and text[existing.value_start] == "{":
+        new = jt.set_field(text, existing.value_start, key, src)
+    elif existing is not None:
+        raise ParamError(f"overrides of component {component!r} are not an object literal; edit them by hand",
+                         where=app.rel(path))
+    else:
+        ind = _indent_for(text, comps)
+        new = jt.set_field(text, comps, component, "{\n" + ind + f"    {_key(key)}: {src},\n" + ind + "  }",
+                           sep=" +:")
+    _edit(app, path, text, new, _eval_env_file(app, e, path, engine),
+          _expect_change(lambda d: d.get("components", {}), (component, key), value))
+    return Target(path, "env", component, key)
+
+
+def unset_param(app: App, component: str | None, key: str, *, env: str | None = None,
+                global_: bool = False, engine: Engine | None = None) -> Target:
+    engine = engine or get_engine()
+    if global_ or component is None:
+        if env is None:
+            path = app.module_dir("") / "params.libsonnet"
+            text = _read(path, app)
+            lbrace = _object_or_fail(jt.find_field_object(text, "global"), "the 'global' object", path, app)
+            check = _expect_change(lambda d: d, ("global", key), None, removed=True)
+            run = _eval_module_file(app, path, engine)
+        else:
+            e = app.environment(env)
+            path = app.env_dir(e) / "globals.libsonnet"
+            text = _read(path, app)
+            lbrace = _object_or_fail(jt.first_object(text), "the globals object", path, app)
+            check = _expect_change(lambda d: d, (key,), None, removed=True)
+
+            def run(t):
+                return json.loads(engine.evaluate(Request(filename=str(path), snippet=t, jpaths=base_jpaths(app)),
+                                                  base=app.root))
+        new, found = jt.remove_field(text, lbrace, key)
+        if not found:
+            raise ParamError(f"global parameter {key!r} is not set here", where=app.rel(path))
+        _edit(app, path, text, new, run, check)
+        return Target(path, "env-global" if env else "module-global", None, key)
+
+    if env is None:
+        app.component(component)
+        module, short = _component_split(app, component)
+        path = app.module_dir(module) / "params.libsonnet"
+        name = short
+        run = _eval_module_file(app, path, engine)
+    else:
+        e = app.environment(env)
+        path = app.env_dir(e) / "params.libsonnet"
+        name = component
+        run = _eval_env_file(app, e, path, engine)
+    text = _read(path, app)
+    comps = _object_or_fail(jt.find_field_object(text, "components"), "the 'components' object", path, app)
+    fields, _ = jt.parse_object(text, comps)
+    existing = next((f for f in fields if f.key == name), None)
+    if existing is None or text[existing.value_start] != "{":
+        raise ParamError(f"component {component!r} has no parameter {key!r} here", where=app.rel(path))
+    new, found = jt.remove_field(text, existing.value_start, key)
+    if not found:
+        raise ParamError(f"component {component!r} has no parameter {key!r} here", where=app.rel(path))
+    if env is None:
+        check = _expect_change(lambda d: d.get("components", {}), (name, key), None, removed=True)
+    else:
+        # An env override removed may reveal the module value underneath: only that path may change.
+        def check(before, after, name=name, key=key):
+            b = json.loads(json.dumps(before.get("components", {})))
+            a = json.loads(json.dumps(after.get("components", {})))
+            b.get(name, {}).pop(key, None)
+            a.get(name, {}).pop(key, None)
+            if json.dumps(a, sort_keys=True) != json.dumps(b, sort_keys=True):
+                return "the edit changed more than the named parameter"
+            return None
+    _edit(app, path, text, new, run, check)
+    return Target(path, "env" if env else "module", component, key)
+
+
+def _indent_for(text: str, lbrace: int) -> str:
+    fields, _ = jt.parse_object(text, lbrace)
+    if fields:
+        ind = jt.line_indent(text, fields[0].start)
+        return ind[:-2] if len(ind) >= 2 else ""
+    return jt.line_indent(text, lbrace)
+
+
+def _key(key: str) -> str:
+    from .names import jsonnet_key
+
+    return jsonnet_key(key)
+
+
+# --------------------------------------------------------------------------- component params blocks (generate / rm)
+
+
+def add_component_block(app: App, module: str, name: str, params_src: dict[str, str]) -> str:
+    """New text of the module's params.libsonnet with a block for ``name`` (params as Jsonnet source).
+
+    Fails if the component already has params. Nothing is written here.
+    """
+    path = app.module_dir(module) / "params.libsonnet"
+    text = path.read_text(encoding="utf-8") if path.is_file() else _skeleton()
+    comps = _object_or_fail(jt.find_field_object(text, "components"), "the 'components' object", path, app)
+    fields, _ = jt.parse_object(text, comps)
+    if any(f.key == name for f in fields):
+        raise ParamError(f"component parameters for {name!r} already exist", where=app.rel(path))
+    ind = _indent_for(text, comps)
+    lines = ["{"]
+    for key in sorted(params_src):
+        value = params_src[key].replace("\n", "\n" + ind + "    ")
+        lines.append(f"{ind}    {_key(key)}: {value},")
+    lines.append(f"{ind}  }}")
+    return jt.set_field(text, comps, name, "\n".join(lines))
+
+
+def remove_component_block(app: App, module: str, name: str) -> str | None:
+    path = app.module_dir(module) / "params.libsonnet"
+    if not path.is_file():
+        return None
+    text = path.read_text(encoding="utf-8")
+    comps = jt.find_field_object(text, "components")
+    if comps is None:
+        return None
+    new, found = jt.remove_field(text, comps, name)
+    return new if found else None
+
+
+def remove_env_overrides(app: App, env: Environment, component: str) -> str | None:
+    path = app.env_dir(env) / "params.libsonnet"
+    if not path.is_file():
+        return None
+    text = path.read_text(encoding="utf-8")
+    comps = jt.find_field_object(text, "components")
+    if comps is None:
+        return None
+    new, found = jt.remove_field(text, comps, component)
+    return new if found else None
+
+
+def _skeleton() -> str:
+    from .app import PARAMS_TEMPLATE
+
+    return PARAMS_TEMPLATE
+
+
+def component_header(name: str) -> str:
+    """The two lines ks put at the top of every generated jsonnet component."""
+    return ('local env = std.extVar("__ksonnet/environments");\n'
+            f'local params = std.extVar("__ksonnet/params").components{jsonnet_index(name)};\n')
