@@ -1,0 +1,3 @@
+from kfctl.cli import main
+
+main()
