@@ -476,12 +476,15 @@ REQUIRED = {
     "sagemaker-batch-transform-job": dict(region="us-east-1", modelName="m", inputS3Uri="s3://b/i", outputS3Uri="s3://b/o"),
     "mpi-operator": {},
     "mpi-job": {},
+    "volcano": {},
+    "volcano-queue": {},
 }
 
 # installer prototype whose CRDs serve a package's custom kinds
 INSTALLERS = {
     "sagemaker": ("sagemaker-operator", dict(roleArn=ROLE)),
     "mpi-job": ("mpi-operator", {}),
+    "volcano": ("volcano", {}),
 }
 
 
@@ -652,3 +655,92 @@ def test_mpi_crd_rejects_malformed_job():
     bad = json.loads(json.dumps(job))
     del bad["spec"]["mpiReplicaSpecs"]["Launcher"]
     assert_invalid_against(mpi_crds(), bad, "Launcher")
+
+
+# --------------------------------------------------------------------------------------------
+# volcano
+# --------------------------------------------------------------------------------------------
+
+def test_volcano_install():
+    objs = render("volcano", "volcano")
+    ns = "volcano-system"
+    assert one(objs, "Namespace")["metadata"]["name"] == ns
+    crds = {c["metadata"]["name"]: c for c in by_kind(objs, "CustomResourceDefinition")}
+    assert {"queues.scheduling.volcano.sh", "podgroups.scheduling.volcano.sh", "jobs.batch.volcano.sh"} <= set(crds)
+    assert crds["queues.scheduling.volcano.sh"]["spec"]["scope"] == "Cluster"
+    assert [v["name"] for v in crds["queues.scheduling.volcano.sh"]["spec"]["versions"]] == ["v1beta1"]
+    assert [v["name"] for v in crds["podgroups.scheduling.volcano.sh"]["spec"]["versions"]] == ["v1beta1"]
+    assert [v["name"] for v in crds["jobs.batch.volcano.sh"]["spec"]["versions"]] == ["v1alpha1"]
+    for c in crds.values():
+        check_structural(c)
+    sched = one(objs, "Deployment", "volcano-scheduler")
+    pod = sched["spec"]["template"]["spec"]
+    conf_arg = next(a for a in pod["containers"][0]["args"] if a.startswith("--scheduler-conf="))
+    mount = pod["containers"][0]["volumeMounts"][0]
+    assert conf_arg.startswith(f"--scheduler-conf={mount['mountPath']}/")
+    cm_name = next(v["configMap"]["name"] for v in pod["volumes"] if v["name"] == mount["name"])
+    conf = yaml.load(one(objs, "ConfigMap", cm_name)["data"][conf_arg.rsplit("/", 1)[1]], Loader=yaml.CSafeLoader)
+    assert [a.strip() for a in conf["actions"].split(",")] == ["enqueue", "allocate", "backfill"]
+    plugins = [pl["name"] for tier in conf["tiers"] for pl in tier["plugins"]]
+    assert "gang" in plugins and "binpack" in plugins and "proportion" in plugins
+    for dep in by_kind(objs, "Deployment"):
+        sa = dep["spec"]["template"]["spec"]["serviceAccountName"]
+        one(objs, "ServiceAccount", sa)
+        crb = next(b for b in by_kind(objs, "ClusterRoleBinding") if b["subjects"][0]["name"] == sa)
+        one(objs, "ClusterRole", crb["roleRef"]["name"])
+        assert dep["metadata"]["namespace"] == ns
+    ctl_args = one(objs, "Deployment", "volcano-controllers")["spec"]["template"]["spec"]["containers"][0]["args"]
+    assert "--controllers=+gc-controller,+job-controller,+pg-controller,+queue-controller" in ctl_args
+    # scheduler may bind pods and update podgroups
+    rules = one(objs, "ClusterRole", "volcano-scheduler")["rules"]
+    assert any("pods/binding" in r["resources"] for r in rules)
+    assert any("podgroups" in r["resources"] and "update" in r["verbs"] for r in rules)
+    # no admission webhooks (they would need generated TLS certs)
+    assert not [o for o in objs if "Webhook" in o["kind"]]
+    assert one(objs, "Queue", "default")["spec"] == {"weight": 1, "reclaimable": True}
+
+    custom = render("volcano", "v", binpack="false", actions="enqueue,allocate,preempt,backfill", defaultQueue=False)
+    conf = yaml.load(one(custom, "ConfigMap")["data"]["volcano-scheduler.conf"], Loader=yaml.CSafeLoader)
+    assert "binpack" not in [pl["name"] for tier in conf["tiers"] for pl in tier["plugins"]]
+    assert "preempt" in conf["actions"]
+    assert not by_kind(custom, "Queue")
+    with pytest.raises(RenderFailed, match='controllers: unknown controller "jobflow-controller"'):
+        render("volcano", "v", controllers="job-controller,jobflow-controller")
+
+
+def volcano_crds() -> list[dict]:
+    return by_kind(render("volcano", "volcano"), "CustomResourceDefinition")
+
+
+def test_volcano_queue():
+    q = one(render("volcano-queue", "recsys", weight=4, cpu="64", memory="256Gi", gpus=8, reclaimable="false"), "Queue")
+    assert q["apiVersion"] == "scheduling.volcano.sh/v1beta1"
+    assert "namespace" not in q["metadata"]  # cluster scoped
+    assert q["spec"] == {"weight": 4, "reclaimable": False,
+                         "capability": {"cpu": "64", "memory": "256Gi", "nvidia.com/gpu": 8}}
+    assert_valid_against(volcano_crds(), q)
+    plain = one(render("volcano-queue", "batch"), "Queue")
+    assert plain["spec"] == {"weight": 1, "reclaimable": True}
+    cpu_only = one(render("volcano-queue", "cpu-only", gpus="0"), "Queue")
+    assert cpu_only["spec"]["capability"] == {"nvidia.com/gpu": 0}
+    for bad, msg in [({"gpus": "1.5"}, "gpus: GPU count must be a non-negative integer"),
+                     ({"gpus": -2}, "gpus: GPU count"),
+                     ({"weight": 0}, "weight: must be a positive integer"),
+                     ({"reclaimable": "maybe"}, "reclaimable: expected true or false")]:
+        with pytest.raises(RenderFailed, match=msg):
+            render("volcano-queue", "q", **bad)
+    with pytest.raises(RenderFailed, match="not a valid name"):
+        render("volcano-queue", "Team_A")
+
+
+def test_volcano_podgroup_of_common_helper_matches_crd():
+    """PodGroups other packages build with kubeflow/common validate against the CRD installed here."""
+    pod_group = json.loads(_gojsonnet.evaluate_snippet(
+        "pg", "local p = import 'kubeflow/common/platform.libsonnet';"
+              "p.volcano.podGroup('nb-alice', 'team', 3, 'recsys', {cpu: '4', 'nvidia.com/gpu': 1})",
+        jpathdir=[_VENDOR]))
+    assert pod_group["spec"]["minMember"] == 3
+    assert_valid_against(volcano_crds(), pod_group)
+    bad = json.loads(json.dumps(pod_group))
+    bad["spec"]["minMember"] = "three"
+    assert_invalid_against(volcano_crds(), bad, "minMember")
