@@ -289,6 +289,7 @@ class App:
             # that still loads (at worst with a stray folder).
             if old_dir.is_dir():
                 shutil.copytree(old_dir, new_dir)
+                _rebase_main(new_dir / "main.jsonnet", len(name.split("/")), len(new_name.split("/")))
             spec["path"] = new_name
             del holder[name]
             holder[new_name] = spec
@@ -462,6 +463,16 @@ class App:
                 if env.get("targets"):
                     env["targets"] = [str(t).replace("/", ".").strip(".") for t in env["targets"]]
         return data
+
+
+def _rebase_main(main: Path, old_depth: int, new_depth: int) -> None:
+    """Keep main.jsonnet's relative import of base.libsonnet right when an env moves to another depth."""
+    if old_depth == new_depth or not main.is_file():
+        return
+    text = main.read_text(encoding="utf-8")
+    old = '"' + "../" * old_depth + 'base.libsonnet"'
+    if old in text:
+        atomic_write(main, text.replace(old, '"' + "../" * new_depth + 'base.libsonnet"'))
 
 
 def _prune_empty_parents(folder: Path, stop: Path) -> None:

@@ -103,6 +103,11 @@ def from_component(component: str, value) -> list[dict]:
         for i, item in enumerate(items):
             if item is None:
                 continue
+            if isinstance(item, list) or (isinstance(item, dict) and _is_list(item)):
+                # ks flattened one level and then sent nested Lists to the server as objects;
+                # kfctl flattens nested arrays and Lists too.
+                out.extend(from_component(component, item))
+                continue
             obj = _check_object(item, component, f"items[{i}]")
             _add_label(obj, component)
             out.append(obj)
