@@ -302,6 +302,7 @@ def test_package_layout(pkg):
 # --------------------------------------------------------------------------------------------
 
 ROLE = "arn:aws:iam::123456789012:role/my-role"
+MONITORS_DEFAULT = "10.0.0.1:6789"
 XGB = dict(roleArn="SAGEMAKER_EXECUTION_ROLE_ARN", region="us-east-1",
            trainingImage="811284229777.dkr.ecr.us-east-1.amazonaws.com/xgboost:latest",
            s3Bucket="BUCKET_NAME", s3Prefix="xgboost-mnist")
@@ -478,6 +479,7 @@ REQUIRED = {
     "mpi-job": {},
     "volcano": {},
     "volcano-queue": {},
+    "storage": dict(monitors=MONITORS_DEFAULT),
 }
 
 # installer prototype whose CRDs serve a package's custom kinds
@@ -744,3 +746,78 @@ def test_volcano_podgroup_of_common_helper_matches_crd():
     bad = json.loads(json.dumps(pod_group))
     bad["spec"]["minMember"] = "three"
     assert_invalid_against(volcano_crds(), bad, "minMember")
+
+
+# --------------------------------------------------------------------------------------------
+# storage
+# --------------------------------------------------------------------------------------------
+
+MONITORS = "10.0.0.1:6789,10.0.0.2:6789"
+
+
+def test_storage_user_group_global_cephfs_volumes_bound_to_claims():
+    objs = render("storage", "platform-storage", env_namespace="team-a", monitors=MONITORS,
+                  users="alice,bob", groups="recsys")
+    pvs, pvcs = by_kind(objs, "PersistentVolume"), by_kind(objs, "PersistentVolumeClaim")
+    assert sorted(c["metadata"]["name"] for c in pvcs) == ["global", "group-recsys", "user-alice", "user-bob"]
+    assert len(pvs) == 4
+    paths = {}
+    for pvc in pvcs:
+        assert pvc["metadata"]["namespace"] == "team-a"
+        pv = one(pvs, "PersistentVolume", pvc["spec"]["volumeName"])
+        assert "namespace" not in pv["metadata"]
+        assert pv["spec"]["claimRef"] == {"kind": "PersistentVolumeClaim", "apiVersion": "v1",
+                                          "namespace": "team-a", "name": pvc["metadata"]["name"]}
+        assert pv["spec"]["storageClassName"] == pvc["spec"]["storageClassName"] == ""
+        assert pv["spec"]["accessModes"] == pvc["spec"]["accessModes"] == ["ReadWriteMany"]
+        assert pvc["spec"]["resources"]["requests"]["storage"] == pv["spec"]["capacity"]["storage"]
+        ceph = pv["spec"]["cephfs"]
+        assert ceph["monitors"] == MONITORS.split(",")
+        assert ceph["secretRef"] == {"name": "ceph-secret", "namespace": "team-a"} and ceph["user"] == "admin"
+        paths[pvc["metadata"]["name"]] = ceph["path"]
+    assert paths == {"user-alice": "/platform/user/alice", "user-bob": "/platform/user/bob",
+                     "group-recsys": "/platform/group/recsys", "global": "/platform/global"}
+    assert one(pvcs, "PersistentVolumeClaim", "group-recsys")["spec"]["resources"]["requests"]["storage"] == "1Ti"
+
+
+def test_storage_claims_are_the_ones_jobs_mount():
+    storage = render("storage", "s", env_namespace="team", monitors=MONITORS, users="alice", groups="recsys")
+    claims = {c["metadata"]["name"] for c in by_kind(storage, "PersistentVolumeClaim")}
+    job = render("mpi-job", "j", env_namespace="team", user="alice", group="recsys")[0]
+    for replica in ("Launcher", "Worker"):
+        mounted = mounts(pod_spec(job, replica))
+        assert mounted == PLATFORM_MOUNTS
+        assert set(mounted.values()) <= claims
+    # a platform team that renames the claims does it once, in the settings both packages read
+    storage = render("storage", "s", monitors=MONITORS, users="alice", userClaimPrefix="home-")
+    job = render("mpi-job", "j", user="alice", userClaimPrefix="home-")[0]
+    assert mounts(pod_spec(job, "Worker"))["/mnt/user"] == "home-alice"
+    assert "home-alice" in {c["metadata"]["name"] for c in by_kind(storage, "PersistentVolumeClaim")}
+
+
+def test_storage_csi_and_options():
+    objs = render("storage", "s", driver="csi", clusterID="ceph-prod", users="alice",
+                  globalReadOnly="true", storageClassName="cephfs-static", rootPath="/")
+    pv = one(objs, "PersistentVolume", "default-global")
+    assert pv["spec"]["csi"]["driver"] == "cephfs.csi.ceph.com"
+    assert pv["spec"]["csi"]["volumeAttributes"] == {"clusterID": "ceph-prod", "fsName": "cephfs",
+                                                     "staticVolume": "true", "rootPath": "/global"}
+    assert pv["spec"]["accessModes"] == ["ReadOnlyMany"] and pv["spec"]["csi"]["readOnly"] is True
+    assert pv["spec"]["storageClassName"] == "cephfs-static"
+    assert one(objs, "PersistentVolume", "default-user-alice")["spec"]["csi"]["volumeAttributes"]["rootPath"] == "/user/alice"
+    only_group = render("storage", "s", monitors=MONITORS, groups="ads", **{"global": "false"})
+    assert [o["metadata"]["name"] for o in by_kind(only_group, "PersistentVolumeClaim")] == ["group-ads"]
+
+
+@pytest.mark.parametrize("values,msg", [
+    ({}, "monitors: the Ceph monitors"),
+    ({"monitors": MONITORS, "groups": "Bad_Group"}, "groups:"),
+    ({"monitors": MONITORS, "users": "Alice"}, "users:"),
+    ({"monitors": MONITORS, "global": "false"}, "nothing to create"),
+    ({"driver": "csi"}, "clusterID"),
+    ({"driver": "nfs"}, 'driver: expected cephfs or csi'),
+    ({"monitors": MONITORS, "rootPath": "platform"}, "rootPath: must be an absolute path"),
+])
+def test_storage_bad_input(values, msg):
+    with pytest.raises(RenderFailed, match=msg):
+        render("storage", "s", **values)
