@@ -86,3 +86,35 @@ class ValidationError(KfctlError):
 
 class ClusterError(KfctlError):
     pass
+
+
+class Unreachable(ClusterError):
+    """The API server cannot be reached (refused, DNS, TLS, timeout, connection lost)."""
+
+
+class AuthError(ClusterError):
+    """The API server rejected the credentials (401)."""
+
+
+class Forbidden(ClusterError):
+    """The credentials are valid but not allowed to do this (403)."""
+
+
+class WrongCluster(ClusterError):
+    """The environment's server/context does not match the kubeconfig."""
+
+
+class Rejected(ClusterError):
+    """The API server refused an object (invalid, unknown kind, admission)."""
+
+
+class Conflict(ClusterError):
+    """A server-side apply field-manager conflict."""
+
+
+class NotReady(ClusterError):
+    """Objects did not become ready (or gone) within the timeout."""
+
+
+class OwnershipError(ClusterError):
+    """An object belongs to another app or environment."""
