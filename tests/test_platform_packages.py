@@ -480,6 +480,7 @@ REQUIRED = {
     "volcano": {},
     "volcano-queue": {},
     "storage": dict(monitors=MONITORS_DEFAULT),
+    "notebook": dict(user="alice"),
 }
 
 # installer prototype whose CRDs serve a package's custom kinds
@@ -499,7 +500,7 @@ def all_prototypes() -> list[tuple[str, str]]:
 
 
 def installed_crds() -> list[dict]:
-    crds = []
+    crds = [ISTIO_VIRTUALSERVICE_CRD]
     for pkg, (proto, values) in INSTALLERS.items():
         if (REGISTRY / pkg).exists():
             crds += by_kind(render(proto, proto, **values), "CustomResourceDefinition")
@@ -821,3 +822,106 @@ def test_storage_csi_and_options():
 def test_storage_bad_input(values, msg):
     with pytest.raises(RenderFailed, match=msg):
         render("storage", "s", **values)
+
+
+# --------------------------------------------------------------------------------------------
+# notebook
+# --------------------------------------------------------------------------------------------
+
+# Istio is not installed by this registry; a bare API server needs its VirtualService CRD for the
+# notebook's route. This test-only CRD types the fields the notebook emits.
+ISTIO_VIRTUALSERVICE_CRD = {
+    "apiVersion": "apiextensions.k8s.io/v1",
+    "kind": "CustomResourceDefinition",
+    "metadata": {"name": "virtualservices.networking.istio.io"},
+    "spec": {
+        "group": "networking.istio.io",
+        "names": {"kind": "VirtualService", "listKind": "VirtualServiceList", "plural": "virtualservices",
+                  "singular": "virtualservice", "shortNames": ["vs"]},
+        "scope": "Namespaced",
+        "versions": [{
+            "name": "v1beta1", "served": True, "storage": True,
+            "schema": {"openAPIV3Schema": {
+                "type": "object",
+                "properties": {
+                    "apiVersion": {"type": "string"}, "kind": {"type": "string"}, "metadata": {"type": "object"},
+                    "spec": {"type": "object", "x-kubernetes-preserve-unknown-fields": True, "properties": {
+                        "hosts": {"type": "array", "items": {"type": "string"}},
+                        "gateways": {"type": "array", "items": {"type": "string"}},
+                        "http": {"type": "array", "items": {
+                            "type": "object", "x-kubernetes-preserve-unknown-fields": True, "properties": {
+                                "match": {"type": "array", "items": {
+                                    "type": "object", "x-kubernetes-preserve-unknown-fields": True}},
+                                "route": {"type": "array", "items": {"type": "object", "properties": {
+                                    "destination": {"type": "object", "required": ["host"], "properties": {
+                                        "host": {"type": "string"},
+                                        "port": {"type": "object", "properties": {
+                                            "number": {"type": "integer", "minimum": 1, "maximum": 65535}}},
+                                        "subset": {"type": "string"}}},
+                                    "weight": {"type": "integer"}}}},
+                                "timeout": {"type": "string"},
+                            }}},
+                    }},
+                    "status": {"type": "object", "x-kubernetes-preserve-unknown-fields": True},
+                },
+            }},
+        }],
+    },
+}
+
+
+def test_notebook_route_service_statefulset_storage_and_placement():
+    objs = render("notebook", "lab", env_namespace="team-a", user="alice", group="recsys", gpus=1,
+                  cpu="4", memory="16Gi", disk="50Gi", image="kubeflownotebookswg/jupyter-pytorch-cuda:v1.9.0")
+    sts, svc, vs = one(objs, "StatefulSet", "lab"), one(objs, "Service", "lab"), one(objs, "VirtualService")
+    assert vs["apiVersion"] == "networking.istio.io/v1beta1"
+    route = vs["spec"]["http"][0]
+    assert route["match"] == [{"uri": {"prefix": "/notebook/alice/lab/"}}]
+    assert vs["spec"]["gateways"] == ["kubeflow/kubeflow-gateway"] and vs["spec"]["hosts"] == ["*"]
+    dest = route["route"][0]["destination"]
+    assert dest["host"] == "lab.team-a.svc.cluster.local"
+    port = next(p for p in svc["spec"]["ports"] if p["port"] == dest["port"]["number"])
+    pod = sts["spec"]["template"]["spec"]
+    c = pod["containers"][0]
+    assert port["targetPort"] in [cp["containerPort"] for cp in c["ports"]]
+    assert svc["spec"]["selector"].items() <= sts["spec"]["template"]["metadata"]["labels"].items()
+    # Jupyter serves under the routed prefix
+    env = {e["name"]: e["value"] for e in c["env"]}
+    assert "--ServerApp.base_url=/notebook/alice/lab/" in env["NOTEBOOK_ARGS"]
+    assert env["NB_PREFIX"] == "/notebook/alice/lab"
+    assert c["readinessProbe"]["httpGet"]["path"].startswith("/notebook/alice/lab/")
+    assert c["resources"] == {"requests": {"cpu": "4", "memory": "16Gi"},
+                              "limits": {"memory": "16Gi", "nvidia.com/gpu": 1}}
+    assert {"key": "nvidia.com/gpu.present", "operator": "In", "values": ["true"]} in node_terms(pod, "required")
+    assert {"key": "platform/group", "operator": "In", "values": ["recsys"]} in node_terms(pod, "required")
+    assert mounts(pod) == {"/mnt/user": "user-alice", "/mnt/group": "group-recsys", "/mnt/global": "global"}
+    ws = sts["spec"]["volumeClaimTemplates"][0]
+    assert ws["spec"]["resources"]["requests"]["storage"] == "50Gi"
+    assert {"name": ws["metadata"]["name"], "mountPath": "/home/jovyan"} in c["volumeMounts"]
+    assert_valid_against([ISTIO_VIRTUALSERVICE_CRD], vs)
+
+
+def test_notebook_defaults_and_options():
+    objs = render("notebook", "nb", user="bob")
+    pod = one(objs, "StatefulSet")["spec"]["template"]["spec"]
+    assert {"key": "nvidia.com/gpu.present", "operator": "NotIn", "values": ["true"]} in node_terms(pod, "preferred")
+    assert "nvidia.com/gpu" not in json.dumps(pod["containers"][0]["resources"])
+    assert mounts(pod) == {"/mnt/user": "user-bob", "/mnt/global": "global"}
+    objs = render("notebook", "nb", user="bob", virtualService="false", disk="null", gateway="istio-system/office",
+                  host="ml.example.com")
+    assert [o["kind"] for o in objs] == ["StatefulSet", "Service"]
+    assert "volumeClaimTemplates" not in objs[0]["spec"]
+    vs = one(render("notebook", "nb", user="bob", gateway="istio-system/office", host="ml.example.com"), "VirtualService")
+    assert vs["spec"]["gateways"] == ["istio-system/office"] and vs["spec"]["hosts"] == ["ml.example.com"]
+
+
+@pytest.mark.parametrize("values,msg", [
+    ({"user": "bob", "gpus": -1}, "gpus: GPU count must be a non-negative integer"),
+    ({"user": "bob", "gpus": "0.5"}, "gpus: GPU count must be a non-negative integer"),
+    ({"user": "bob", "group": ""}, "group: must not be empty"),
+    ({"user": "Bob"}, "user:"),
+    ({"user": "null"}, "user: the notebook owner is required"),
+])
+def test_notebook_bad_input(values, msg):
+    with pytest.raises(RenderFailed, match=msg):
+        render_unchecked("notebook", "nb", **values)
