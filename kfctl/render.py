@@ -56,6 +56,7 @@ class Rendered:
     objects: list[dict]
     components: list[str]
     model: str
+    warnings: list[str] = field(default_factory=list)  # non-fatal notes for the CLI to show (render cache)
 
 
 def detect_model(app: App, env: Environment) -> str:
@@ -149,9 +150,15 @@ def components_code(comps: list[Component], *, model: str) -> str:
 
 def render(app: App, env_name: str | None, components: list[str] | None = None, *,
            options: JsonnetOptions | None = None, engine: Engine | None = None,
-           param_overrides: dict[str, dict] | None = None) -> Rendered:
+           param_overrides: dict[str, dict] | None = None, cache: bool = True) -> Rendered:
     """Render ``env_name`` of ``app``. ``param_overrides`` ({component: {param: value}}) patch the
-    resolved params in memory (Argo CD parameters), without touching any file."""
+    resolved params in memory (Argo CD parameters), without touching any file. With ``cache`` (and the
+    default engine) the result comes from / goes to the render cache (``kfctl.cache``)."""
+    if cache and engine is None:
+        from .cache import cached_render, disabled_by_env
+
+        if not disabled_by_env():
+            return cached_render(app, env_name, components, options=options, param_overrides=param_overrides)
     engine = engine or get_engine()
     options = options or JsonnetOptions()
     env = app.environment(env_name)
