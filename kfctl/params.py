@@ -65,19 +65,48 @@ def to_jsonnet(value) -> str:
 # --------------------------------------------------------------------------- resolution
 
 
-def module_params_code(app: App, modules: list[str] | None = None) -> str:
-    """Jsonnet code for ``{components: {...}}`` of the given modules, globals merged, names module-qualified."""
+def merge_patch(target, patch):
+    """RFC 7386 JSON merge patch (what std.mergePatch does), in Python: much faster than the jsonnet one."""
+    if not isinstance(patch, dict):
+        return patch
+    out = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            out.pop(key, None)
+        else:
+            out[key] = merge_patch(out.get(key), value)
+    return out
+
+
+def module_params_code(app: App, modules: list[str] | None = None, *, engine: Engine | None = None) -> str:
+    """``{components: {...}}`` (as JSON text) of the given modules: globals merged, names module-qualified.
+
+    Each module's params.libsonnet is evaluated (jpaths vendor, lib; ext code __ksonnet/environments
+    as ks did), then its ``global`` object is merge-patched into every component (globals win).
+    """
+    engine = engine or get_engine()
     parts = []
     for module in modules if modules is not None else app.modules():
         path = app.module_dir(module) / "params.libsonnet"
-        if not path.is_file():
-            continue
-        prefix = json.dumps(f"{module}." if module else "")
-        parts.append(
-            f"(local p = import {json.dumps(str(path))}; local g = std.get(p, 'global', {{}}); "
-            f"local c = std.get(p, 'components', {{}}); "
-            f"{{ [{prefix} + k]: std.mergePatch(c[k], g) for k in std.objectFields(c) }})")
-    return "{components: " + (" + ".join(parts) if parts else "{}") + "}"
+        if path.is_file():
+            parts.append((module, path))
+    if not parts:
+        return '{"components": {}}'
+    # One evaluation for all modules.
+    snippet = "[" + ", ".join(f"import {json.dumps(str(p))}" for _, p in parts) + "]"
+    out = engine.evaluate(Request(filename=str(app.root / "components" / "<params>"), snippet=snippet,
+                                  jpaths=base_jpaths(app),
+                                  ext_codes={"__ksonnet/environments": '{"server": "", "namespace": "default"}'}),
+                          base=app.root)
+    merged: dict = {}
+    for (module, path), value in zip(parts, json.loads(out)):
+        if not isinstance(value, dict) or not isinstance(value.get("components", {}), dict):
+            raise ParamError("must evaluate to an object with a 'components' object", where=app.rel(path))
+        glob = value.get("global") or {}
+        prefix = f"{module}." if module else ""
+        for name, params in (value.get("components") or {}).items():
+            merged[prefix + name] = merge_patch(params, glob) if glob else params
+    return json.dumps({"components": merged}, ensure_ascii=False)
 
 
 def env_params_source(app: App, env: Environment) -> tuple[Path, str]:
@@ -98,13 +127,10 @@ def resolve(app: App, env: Environment | None, *, engine: Engine | None = None,
             module_params: str | None = None) -> dict[str, dict]:
     """Final params per module-qualified component name: module params, globals, then env overrides."""
     engine = engine or get_engine()
-    code = module_params if module_params is not None else module_params_code(app)
-    env_code = json.dumps(env.destination() if env else {"server": "", "namespace": "default"})
+    code = module_params if module_params is not None else module_params_code(app, engine=engine)
     if env is None:
-        out = engine.evaluate(Request(filename=str(app.root / "<params>"), snippet=code,
-                                      jpaths=base_jpaths(app), ext_codes={"__ksonnet/environments": env_code}),
-                              base=app.root)
-        return json.loads(out)["components"]
+        return json.loads(code)["components"]
+    env_code = json.dumps(env.destination() if env else {"server": "", "namespace": "default"})
     path, text = env_params_source(app, env)
     out = engine.evaluate(
         Request(filename=str(path), snippet=text, jpaths=base_jpaths(app) + [str(app.env_dir(env))],
@@ -177,7 +203,7 @@ def _eval_module_file(app: App, path: Path, engine: Engine):
 
 
 def _eval_env_file(app: App, env: Environment, path: Path, engine: Engine):
-    code = module_params_code(app)
+    code = module_params_code(app, engine=engine)
 
     def run(text: str):
         text = LEGACY_PARAMS_IMPORT.sub(EXT_PARAMS, text)

@@ -184,7 +184,7 @@ def render(app: App, env_name: str | None, components: list[str] | None = None, 
             if c.name in value:
                 result.extend(objs.walk_component(c.name, value[c.name]))
     else:
-        all_params = resolve(app, env, engine=engine, module_params=module_params_code(app))
+        all_params = resolve(app, env, engine=engine, module_params=module_params_code(app, engine=engine))
         for name, patch in (param_overrides or {}).items():
             all_params[name] = {**all_params.get(name, {}), **patch}
         modules = sorted({c.module for c in chosen})
