@@ -92,7 +92,7 @@ def bare_engine(app: App, env_name: str):
 def kfctl_show(app: App, env_name: str, comps=None):
     def run():
         fresh = App.load(app.root)  # nothing carried over between runs
-        objects.dump_yaml(render.render(fresh, env_name, comps).objects)
+        objects.dump_yaml(render.render(fresh, env_name, comps, cache=False).objects)
     return run
 
 
@@ -136,7 +136,7 @@ def main() -> None:
             base = timed(bare_engine(app, env), args.repeat)
             ours = timed(kfctl_show(app, env), args.repeat)
             wall = process_wall(app.root, env, max(1, args.repeat // 2))
-            nobj = len(render.render(app, env).objects)
+            nobj = len(render.render(app, env, cache=False).objects)
             rows.append((label, nobj, base, ours, wall))
         big = next((a for lbl, a, e in apps if lbl.endswith("1000 components")), None)
         single = None

@@ -19,6 +19,18 @@ REPO = Path(__file__).resolve().parent.parent
 pytest_plugins = ["tests.kube_fixture"] if (Path(__file__).parent / "kube_fixture.py").is_file() else []
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_render_cache(tmp_path_factory):
+    """Tests never read or fill the user's render cache."""
+    old = os.environ.get("KFCTL_CACHE_DIR")
+    os.environ["KFCTL_CACHE_DIR"] = str(tmp_path_factory.mktemp("render-cache"))
+    yield
+    if old is None:
+        os.environ.pop("KFCTL_CACHE_DIR", None)
+    else:
+        os.environ["KFCTL_CACHE_DIR"] = old
+
+
 @dataclass
 class Result:
     code: int
