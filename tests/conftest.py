@@ -21,14 +21,15 @@ pytest_plugins = ["tests.kube_fixture"] if (Path(__file__).parent / "kube_fixtur
 
 @pytest.fixture(autouse=True, scope="session")
 def _private_render_cache(tmp_path_factory):
-    """Tests never read or fill the user's render cache."""
-    old = os.environ.get("KFCTL_CACHE_DIR")
-    os.environ["KFCTL_CACHE_DIR"] = str(tmp_path_factory.mktemp("render-cache"))
+    """Tests never read or fill the user's caches (render, git registries). The test control plane's
+    binary cache is separate (tests/controlplane/build.sh) and stays shared."""
+    old = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
     yield
     if old is None:
-        os.environ.pop("KFCTL_CACHE_DIR", None)
+        os.environ.pop("XDG_CACHE_HOME", None)
     else:
-        os.environ["KFCTL_CACHE_DIR"] = old
+        os.environ["XDG_CACHE_HOME"] = old
 
 
 @dataclass
