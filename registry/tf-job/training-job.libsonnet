@@ -60,6 +60,8 @@ local plat = import 'kubeflow/common/platform.libsonnet';
         if sched.gang then plat.volcano.schedulingPolicy(sched.minAvailable, sched.queue, sched.priorityClass)
         else null,
     });
+    // Validate every replica's GPU count and count, also of replica types left out (count 0).
+    assert std.all([r.gpus >= 0 && r.count >= 0 for r in replicas]) : 'replica counts and GPUs must not be negative';
     if active == [] then error kind + ' ' + name + ': no replicas (every replica count is 0)'
     else {
       apiVersion: 'kubeflow.org/v1',
