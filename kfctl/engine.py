@@ -27,11 +27,22 @@ def _parse_yaml(text: str):
     return [doc for doc in yaml.load_all(text, Loader=loader) if doc is not None]
 
 
+def _ints(value):
+    """Jsonnet numbers arrive as floats; print whole ones as integers, as jsonnet does."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _ints(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_ints(v) for v in value]
+    return value
+
+
 def _manifest_yaml(value) -> str:
     import yaml
 
     dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-    return yaml.dump(value, Dumper=dumper, default_flow_style=False, sort_keys=True, width=10_000,
+    return yaml.dump(_ints(value), Dumper=dumper, default_flow_style=False, sort_keys=True, width=10_000,
                      allow_unicode=True)
 
 
@@ -64,7 +75,7 @@ NATIVES: dict[str, tuple[tuple[str, ...], Callable]] = {
     "parseYaml": (("yaml",), _parse_yaml),
     "parseJson": (("json",), lambda s: json.loads(s)),
     "manifestYaml": (("value",), _manifest_yaml),
-    "manifestJson": (("value",), lambda v: json.dumps(v, indent=4, sort_keys=True, ensure_ascii=False)),
+    "manifestJson": (("value",), lambda v: json.dumps(_ints(v), indent=4, sort_keys=True, ensure_ascii=False)),
     "manifestJsonFromJson": (("json", "indent"), lambda s, n: json.dumps(json.loads(s), indent=int(n),
                                                                            sort_keys=True)),
     "regexMatch": (("regex", "string"), lambda r, s: re.search(_go_regex(r), s) is not None),
@@ -106,7 +117,7 @@ def normalise_error(text: str, base: Path | None) -> EngineError:
     head = lines[0] if lines else "evaluation failed"
     where = None
     message = head
-    if head.startswith(("RUNTIME ERROR: ", "STATIC ERROR: ")):
+    if head.lower().startswith(("runtime error: ", "static error: ", "syntax error: ")):
         message = head.split(": ", 1)[1]
         m_static = _LOC.match(message)
         if m_static and head.startswith("STATIC"):
@@ -146,7 +157,7 @@ class GoJsonnet:
     def version(self) -> str:
         return str(getattr(self._mod, "version", "unknown"))
 
-    def evaluate(self, req: Request, *, base: Path | None = None) -> str:
+    def evaluate(self, req: Request, *, base: Path | None = None, _via_rjsonnet: bool = True) -> str:
         kwargs = dict(
             jpathdir=list(req.jpaths),
             ext_vars=req.ext_vars,
@@ -160,7 +171,16 @@ class GoJsonnet:
                 return self._mod.evaluate_snippet(req.filename, req.snippet, **kwargs)
             return self._mod.evaluate_file(req.filename, **kwargs)
         except RuntimeError as exc:
-            raise normalise_error(str(exc), base) from None
+            err = normalise_error(str(exc), base)
+            if "failed to execute native callback" in str(exc) and _via_rjsonnet:
+                # go-jsonnet's Python binding hands natives only strings, numbers, booleans and null;
+                # manifestYaml/manifestJson of an object need the rjsonnet engine, which passes any value.
+                try:
+                    return RJsonnet().evaluate(req, base=base)
+                except ImportError:
+                    err.message = (f"{err.message}: std.native with an object or array argument needs the "
+                                   "rjsonnet engine (pip install rjsonnet)")
+            raise err from None
 
 
 class RJsonnet:
@@ -178,15 +198,21 @@ class RJsonnet:
         return f"rjsonnet {getattr(self._mod, '__version__', 'unknown')}"
 
     def evaluate(self, req: Request, *, base: Path | None = None) -> str:
-        natives = {name: (fn, *params) for name, (params, fn) in NATIVES.items()}
-        kwargs = dict(jpathdir=list(req.jpaths), ext_vars=req.ext_vars, ext_codes=req.ext_codes,
-                      tla_vars=req.tla_vars, tla_codes=req.tla_codes, native_callbacks=natives)
+        # rjsonnet searches its import paths first-to-last; go-jsonnet (and ks's order) last-to-first.
+        kwargs = dict(jpathdir=list(reversed(req.jpaths)), ext_vars=req.ext_vars, ext_codes=req.ext_codes,
+                      tla_vars=req.tla_vars, tla_codes=req.tla_codes, native_callbacks=NATIVES)
         try:
             if req.snippet is not None:
                 return self._mod.evaluate_snippet(req.filename, req.snippet, **kwargs)
             return self._mod.evaluate_file(req.filename, **kwargs)
-        except Exception:  # noqa: BLE001 - any rjsonnet failure is re-evaluated for a located error
-            return self._fallback.evaluate(req, base=base)
+        except Exception as exc:  # noqa: BLE001 - any rjsonnet failure is re-evaluated for a located error
+            try:
+                return self._fallback.evaluate(req, base=base, _via_rjsonnet=False)
+            except EngineError as go_err:
+                if "failed to execute native callback" not in go_err.message:
+                    raise
+                # go-jsonnet cannot run this code (object arguments to natives): keep rjsonnet's error.
+                raise normalise_error(str(exc), base) from None
 
 
 _ENGINES: dict[str, Engine] = {}
