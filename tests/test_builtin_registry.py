@@ -1,23 +1,29 @@
 """Built-in `kubeflow` registry packages common, core, tf-serving, tf-job, pytorch-job, seldon and argo.
 
-Every prototype is rendered the way `kfctl generate` + `kfctl show` render a component: the two
-generated header lines plus the prototype body, params = the declared defaults (as `generate` writes
-them into params.libsonnet) overridden by the test's values (as `param set` would), ext code vars
-`__ksonnet/environments` / `__ksonnet/params`, and the registry on the import path as `kubeflow/`.
-The emitted objects are then checked: kinds, names and key fields, Kubernetes 1.36 schemas for
-built-in kinds, and the registry's own CRD schemas for custom resources.
+Every prototype is rendered through the real CLI, the way a user does it: an app made with
+`kfctl init` with these packages installed (`kfctl pkg install kubeflow/<pkg>`) and its environment's
+namespace set, then `kfctl generate <prototype> <component> --p=v ...`, `kfctl param set` for typed
+or undeclared values, and `kfctl show default -c <component> -o json`. The emitted objects are then
+checked: kinds, names and key fields, Kubernetes 1.36 schemas for built-in kinds, and the registry's
+own CRD schemas for custom resources.
 """
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 
 import pytest
 import yaml
+from click.testing import CliRunner
 
 import _gojsonnet
+from kfctl.cli import cli
+from kfctl.prototype import parse_file
 
 REPO = Path(__file__).resolve().parents[1]
 REGISTRY = REPO / "registry"
@@ -25,53 +31,40 @@ PACKAGES = ["common", "core", "tf-serving", "tf-job", "pytorch-job", "seldon", "
 ENV_NS = "envns"
 
 # ----------------------------------------------------------------------------------------------
-# Harness: what generate + show do for one component
+# Driving kfctl: one template app per session, copied for every rendered component
 # ----------------------------------------------------------------------------------------------
 
-_LINE = re.compile(r"^\s*//\s+(.*)$")
+_WORK: list[Path] = []
 
 
-def parse_prototype(path: Path) -> dict:
-    """Header directives (continuation lines joined) and body, per the ks prototype grammar."""
-    lines = path.read_text().splitlines()
-    directives: list[str] = []
-    i = 0
-    for i, line in enumerate(lines):
-        m = _LINE.match(line)
-        if not m:
-            break
-        text = m.group(1)
-        if text.startswith("@"):
-            directives.append(text)
-        elif directives:
-            directives[-1] += " " + text.strip()
-    meta: dict = {"params": {}, "body": "\n".join(lines[i:])}
-    for d in directives:
-        key, _, rest = d.partition(" ")
-        if key == "@param":
-            name, typ, desc = (rest.split(" ", 2) + [""])[:3]
-            meta["params"][name] = {"type": typ, "required": True, "default": None, "description": desc}
-        elif key == "@optionalParam":
-            name, typ, default, desc = (rest.split(" ", 3) + ["", ""])[:4]
-            meta["params"][name] = {"type": typ, "required": False, "default": default, "description": desc}
-        else:
-            meta[key[1:]] = rest
-    return meta
+def _workdir() -> Path:
+    if not _WORK:
+        _WORK.append(Path(tempfile.mkdtemp(prefix="kfctl-builtin-")))
+    return _WORK[0]
 
 
-def _value(typ: str, raw: str):
-    """The value `generate` writes for a default (strings quoted raw, numbers raw, object/array jsonnet)."""
-    if typ == "string":
-        return raw
-    if typ in ("number", "numberOrString"):
-        try:
-            f = float(raw)
-        except ValueError:
-            if typ == "number":
-                raise
-            return raw
-        return int(f) if f.is_integer() else f
-    return json.loads(_gojsonnet.evaluate_snippet("default", raw))
+def kfctl(cwd: Path, *args: str) -> tuple[int, str, str]:
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        res = CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+    finally:
+        os.chdir(old)
+    return res.exit_code, res.stdout, res.stderr
+
+
+@lru_cache(maxsize=None)
+def template_app() -> Path:
+    root = _workdir()
+    code, out, err = kfctl(root, "init", "template")
+    assert code == 0, err
+    app = root / "template"
+    for pkg in PACKAGES:
+        code, out, err = kfctl(app, "pkg", "install", f"kubeflow/{pkg}")
+        assert code == 0, err
+    code, out, err = kfctl(app, "env", "set", "default", "--namespace", ENV_NS)
+    assert code == 0, err
+    return app
 
 
 def all_prototypes(packages=PACKAGES) -> list[tuple[str, str]]:
@@ -79,72 +72,75 @@ def all_prototypes(packages=PACKAGES) -> list[tuple[str, str]]:
 
 
 @lru_cache(maxsize=None)
-def proto_meta(pkg: str, proto: str) -> dict:
-    return parse_prototype(REGISTRY / pkg / "prototypes" / f"{proto}.jsonnet")
+def proto_meta(pkg: str, proto: str):
+    return parse_file(REGISTRY / pkg / "prototypes" / f"{proto}.jsonnet")
 
 
-@pytest.fixture(scope="session")
-def jpath(tmp_path_factory) -> Path:
-    d = tmp_path_factory.mktemp("jpath")
-    (d / "kubeflow").symlink_to(REGISTRY)
-    return d
+_COUNTER = [0]
 
 
-_JPATH: list[Path] = []
+def _param_text(v) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (list, dict)):
+        return json.dumps(v)
+    return str(v)
 
 
-def _jpath_dir() -> Path:
-    if not _JPATH:
-        import tempfile
-        d = Path(tempfile.mkdtemp(prefix="kfreg-"))
-        (d / "kubeflow").symlink_to(REGISTRY)
-        _JPATH.append(d)
-    return _JPATH[0]
-
-
-def evaluate(pkg: str, proto: str, component: str = "comp", env_ns: str = ENV_NS, **values):
+def run_component(pkg: str, proto: str, component: str = "comp", **values) -> tuple[int, str, str]:
+    """generate + param set + show in a fresh copy of the template app; returns show's result."""
     meta = proto_meta(pkg, proto)
-    params = {n: _value(p["type"], p["default"]) for n, p in meta["params"].items() if not p["required"]}
-    if "name" in meta["params"]:
-        params["name"] = component
-    params.update(values)
-    missing = [n for n, p in meta["params"].items() if p["required"] and n not in params]
-    assert not missing, f"required params not given: {missing}"
-    body = re.sub(r"""import\s+(//.*?)?['"]param://(\w+)['"]""", lambda m: "params." + m.group(2), meta["body"])
-    body = re.sub(r"""import\s+(//.*?)?['"]env://(\w+)['"]""", lambda m: "env." + m.group(2), body)
-    text = ('local env = std.extVar("__ksonnet/environments");\n'
-            f'local params = std.extVar("__ksonnet/params").components["{component}"];\n' + body)
-    jp = _jpath_dir()
-    comp = jp / f"{component}.jsonnet"
-    comp.write_text(text)
-    out = _gojsonnet.evaluate_file(str(comp), jpathdir=[str(jp)], ext_codes={
-        "__ksonnet/environments": json.dumps({"server": "https://127.0.0.1:6443", "namespace": env_ns}),
-        "__ksonnet/params": json.dumps({"components": {component: params}}),
-    })
-    return json.loads(out)
+    _COUNTER[0] += 1
+    app = _workdir() / f"app{_COUNTER[0]}"
+    shutil.copytree(template_app(), app, symlinks=True)
+    declared = {p.name: p for p in meta.params}
+    values = dict(values)
+    if "name" in declared:
+        values.setdefault("name", component)
+    flags, later = [], []
+    for k, v in values.items():
+        p = declared.get(k)
+        if p is not None and ((p.type == "string" and isinstance(v, str))
+                              or (p.type == "number" and isinstance(v, (int, float)) and not isinstance(v, bool))):
+            flags.append(f"--{k}={v}")
+        else:
+            later.append((k, _param_text(v)))
+    code, out, err = kfctl(app, "generate", meta.name, component, *flags)
+    assert code == 0, err
+    for k, text in later:
+        code, out, err = kfctl(app, "param", "set", component, k, text)
+        assert code == 0, err
+    return kfctl(app, "show", "default", "-c", component, "-o", "json")
 
 
-def flatten(value) -> list[dict]:
-    """Top-level arrays become Lists; Lists are flattened one level; nulls dropped."""
-    if isinstance(value, list):
-        value = {"apiVersion": "v1", "kind": "List", "items": value}
-    assert isinstance(value, dict) and "kind" in value, value
-    if value.get("items") is not None:
-        return [o for o in value["items"] if o is not None]
-    return [value]
-
-
-def render(pkg: str, proto: str, component: str = "comp", env_ns: str = ENV_NS, **values) -> list[dict]:
-    objs = flatten(evaluate(pkg, proto, component, env_ns, **values))
+def render(pkg: str, proto: str, component: str = "comp", **values) -> list[dict]:
+    code, out, err = run_component(pkg, proto, component, **values)
+    assert code == 0, err
+    objs = json.loads(out)["items"] if out.strip() else []
     for o in objs:
         assert "apiVersion" in o and "kind" in o and o.get("metadata", {}).get("name"), o
+        labels = o["metadata"].get("labels", {})
+        assert labels.get("ksonnet.io/component") == component
+        del labels["ksonnet.io/component"]
+        if not labels:
+            del o["metadata"]["labels"]
     return objs
 
 
 def render_error(pkg: str, proto: str, component: str = "comp", **values) -> str:
-    with pytest.raises(RuntimeError) as ei:
-        evaluate(pkg, proto, component, **values)
-    return str(ei.value).splitlines()[0]
+    code, out, err = run_component(pkg, proto, component, **values)
+    assert code != 0, f"expected {proto} with {values} to fail"
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and "Traceback" not in err, err
+    return lines[0]
+
+
+def _jpath_dir() -> Path:
+    d = _workdir() / "jpath"
+    if not d.exists():
+        d.mkdir()
+        (d / "kubeflow").symlink_to(REGISTRY)
+    return d
 
 
 def one(objs, kind, name=None) -> dict:
@@ -302,19 +298,16 @@ def test_package_layout_and_headers(pkg):
     protos = sorted((root / "prototypes").glob("*.jsonnet")) if (root / "prototypes").exists() else []
     assert (pkg == "common") == (protos == [])
     for path in protos:
-        meta = parse_prototype(path)
-        assert meta["apiVersion"] == "0.1"
-        assert meta["name"].startswith("io.ksonnet.pkg.")
-        assert meta["description"] and meta["shortDescription"]
-        assert "name" in meta["params"] and meta["params"]["name"]["required"]
-        for pname, p in meta["params"].items():
-            assert p["type"] in ("string", "number", "numberOrString", "object", "array"), (path, pname)
-            assert p["description"], f"{path.name}: param {pname} has no description"
-            assert pname in readme or pname == "name", f"{pkg} README does not document {pname}"
-            if not p["required"]:
-                _value(p["type"], p["default"])  # the default must be what generate can write
-        short = meta["name"].removeprefix("io.ksonnet.pkg.")
-        assert short in readme, f"{pkg} README does not mention prototype {short}"
+        meta = parse_file(path)
+        assert meta.api_version == "0.1"
+        assert meta.name.startswith("io.ksonnet.pkg.")
+        assert meta.description and meta.short_description
+        assert meta.param("name") is not None and meta.param("name").required
+        for p in meta.params:
+            assert p.type in ("string", "number", "numberOrString", "object", "array"), (path, p.name)
+            assert p.description, f"{path.name}: param {p.name} has no description"
+            assert p.name in readme or p.name == "name", f"{pkg} README does not document {p.name}"
+        assert meta.short_name in readme, f"{pkg} README does not mention prototype {meta.short_name}"
 
 
 def _all_registry_prototype_names() -> list[str]:
@@ -448,20 +441,20 @@ def core(**values):
 
 
 def test_core_declares_every_2018_parameter_with_its_default():
-    params = proto_meta("core", "all")["params"]
+    params = {p.name: p for p in proto_meta("core", "all").params}
     expected = {"namespace": "null", "disks": "null", "cloud": "null", "tfAmbassadorServiceType": "ClusterIP",
                 "tfDefaultImage": "null", "tfJobUiServiceType": "ClusterIP", "jupyterHubServiceType": "ClusterIP",
                 "jupyterHubImage": "gcr.io/kubeflow/jupyterhub-k8s:1.0.1", "jupyterHubAuthenticator": "null",
                 "jupyterNotebookPVCMount": "null", "reportUsage": "false", "usageId": "unknown_cluster"}
     for name, default in expected.items():
-        assert params[name]["default"] == default, name
-    assert "tfJobImage" in params and params["name"]["required"]
+        assert params[name].default == default, name
+    assert "tfJobImage" in params and params["name"].required
     assert "jupyterNotebookRegistry" in params and "jupyterNotebookRepoName" in params
 
 
 def test_core_default_objects_are_the_2018_set():
     objs = core()
-    assert names(objs) == CORE_DEFAULT
+    assert sorted(names(objs)) == sorted(CORE_DEFAULT)
     check_objects(objs)
     assert not [o for o in objs if o["metadata"]["name"] == "spartakus-volunteer"]
 
@@ -538,7 +531,7 @@ def test_core_other_clouds_have_no_host_paths(cloud):
 
 def test_core_gke_only_changes_cloud_name():
     gke, plain = core(cloud="gke"), core()
-    assert names(gke) == names(plain)
+    assert sorted(names(gke)) == sorted(names(plain))
     env = {e["name"]: e.get("value") for e in container(one(gke, "StatefulSet", "tf-hub"))["env"]}
     assert env["CLOUD_NAME"] == "gke"
 
@@ -827,7 +820,7 @@ def test_tf_serving_user_guide_inception():
     objs = render("tf-serving", "tf-serving-all-features", "serveInception", name="inception",
                   modelPath="gs://kubeflow-models/inception")
     check_objects(objs)
-    assert names(objs) == [("Service", "inception"), ("Deployment", "inception")]
+    assert sorted(names(objs)) == [("Deployment", "inception"), ("Service", "inception")]
     c = container(one(objs, "Deployment", "inception"))
     assert "--model_base_path=gs://kubeflow-models/inception" in c["args"]
     assert "--model_name=inception" in c["args"] and c["command"] == ["/usr/bin/tensorflow_model_server"]
@@ -879,9 +872,10 @@ def test_tf_serving_undeclared_library_keys_can_be_set():
 
 def test_seldon_core_objects_and_flags():
     objs = render("seldon", "core", "seldon")
-    assert names(objs) == [("CustomResourceDefinition", "seldondeployments.machinelearning.seldon.io"),
-                           ("ServiceAccount", "seldon"), ("ClusterRole", "seldon"), ("ClusterRoleBinding", "seldon"),
-                           ("Deployment", "seldon-cluster-manager"), ("Deployment", "redis"), ("Service", "redis")]
+    assert sorted(names(objs)) == sorted([
+        ("CustomResourceDefinition", "seldondeployments.machinelearning.seldon.io"), ("ServiceAccount", "seldon"),
+        ("ClusterRole", "seldon"), ("ClusterRoleBinding", "seldon"), ("Deployment", "seldon-cluster-manager"),
+        ("Deployment", "redis"), ("Service", "redis")])
     env = {e["name"]: e.get("value") for e in container(one(objs, "Deployment", "seldon-cluster-manager"))["env"]}
     assert env["ENGINE_CONTAINER_IMAGE_AND_VERSION"] == "seldonio/engine:0.1.5"
     for rbac in (False, "false"):
