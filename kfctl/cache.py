@@ -24,7 +24,7 @@ half an entry; a corrupt or truncated entry fails its checksum and is ignored an
 cache folder (unwritable, or inside the app itself) disables the cache with a warning. Warnings are
 returned to the caller (``Rendered.warnings``), each at most once per process; nothing is printed here.
 
-Location: ``$KFCTL_CACHE_DIR``, else ``$XDG_CACHE_HOME/kfctl/render``, else ``~/.cache/kfctl/render``.
+Location: ``$KFCTL_CACHE_DIR/render``, else ``$XDG_CACHE_HOME/kfctl/render``, else ``~/.cache/kfctl/render``.
 ``KFCTL_NO_CACHE=1`` (or ``render(..., cache=False)``, ``kfctl show --no-cache``) bypasses it.
 """
 
@@ -45,6 +45,7 @@ _APP_FILES = ("app.yaml", "app.override.yaml")
 _JSONNET_SUFFIXES = (".jsonnet", ".libsonnet", ".json")
 _IMPORT = re.compile(rb"""\bimport(?:str|bin)?\s*@?(["'])((?:\\.|(?!\1).)*?)\1""")
 
+_ENTRY = re.compile(r"^[0-9a-f]{64}\.json$")
 _warned: set[str] = set()
 _code_digest: str | None = None
 
@@ -74,7 +75,7 @@ def disabled_by_env(environ=None) -> bool:
 def cache_dir(environ=None) -> Path:
     environ = os.environ if environ is None else environ
     if environ.get("KFCTL_CACHE_DIR"):
-        return Path(environ["KFCTL_CACHE_DIR"]).expanduser()
+        return Path(environ["KFCTL_CACHE_DIR"]).expanduser() / "render"
     base = environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "kfctl" / "render"
 
@@ -281,7 +282,7 @@ def store(lookup: Lookup, body: dict) -> None:
 
 def _prune(folder: Path, keep: int = MAX_ENTRIES) -> None:
     try:
-        entries = [e for e in os.scandir(folder) if e.name.endswith(".json") and e.is_file()]
+        entries = [e for e in os.scandir(folder) if _ENTRY.match(e.name) and e.is_file()]
         if len(entries) <= keep:
             return
         entries.sort(key=lambda e: (e.stat().st_mtime_ns, e.name))
