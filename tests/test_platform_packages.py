@@ -481,6 +481,9 @@ REQUIRED = {
     "volcano-queue": {},
     "storage": dict(monitors=MONITORS_DEFAULT),
     "notebook": dict(user="alice"),
+    "katib": {},
+    "katib-experiment": dict(parameters=[{"name": "lr", "parameterType": "double", "feasibleSpace": {"min": "0.01", "max": "0.1"}}],
+                             trialParams={"command": "python,/train.py"}),
 }
 
 # installer prototype whose CRDs serve a package's custom kinds
@@ -488,6 +491,7 @@ INSTALLERS = {
     "sagemaker": ("sagemaker-operator", dict(roleArn=ROLE)),
     "mpi-job": ("mpi-operator", {}),
     "volcano": ("volcano", {}),
+    "katib": ("katib", {}),
 }
 
 
@@ -925,3 +929,142 @@ def test_notebook_defaults_and_options():
 def test_notebook_bad_input(values, msg):
     with pytest.raises(RenderFailed, match=msg):
         render_unchecked("notebook", "nb", **values)
+
+
+# --------------------------------------------------------------------------------------------
+# katib
+# --------------------------------------------------------------------------------------------
+
+SEARCH = [{"name": "lr", "parameterType": "double", "feasibleSpace": {"min": 0.001, "max": 0.1}},
+          {"name": "batch", "parameterType": "int", "feasibleSpace": {"min": "16", "max": "128", "step": 16}},
+          {"name": "optimizer", "parameterType": "categorical", "feasibleSpace": {"list": ["sgd", "adam"]}}]
+
+
+def katib_crds() -> list[dict]:
+    return by_kind(render("katib", "katib"), "CustomResourceDefinition")
+
+
+def katib_substitute(template: dict, values: dict, trial_name: str) -> dict:
+    """What Katib does for one trial: replace the trial parameters and name the job."""
+    text = json.dumps(template["trialSpec"])
+    for tp in template["trialParameters"]:
+        value = trial_name if tp["reference"] == "${trialSpec.Name}" else values[tp["reference"]]
+        text = text.replace("${trialParameters.%s}" % tp["name"], value)
+    assert "${" not in text, text
+    job = json.loads(text)
+    job["metadata"] = {"name": trial_name, "namespace": "team"}
+    return job
+
+
+def test_katib_install():
+    objs = render("katib", "katib", env_namespace="kubeflow")
+    crds = {c["spec"]["names"]["kind"]: c for c in by_kind(objs, "CustomResourceDefinition")}
+    assert set(crds) == {"Experiment", "Trial", "Suggestion"}
+    for c in crds.values():
+        assert c["spec"]["group"] == "kubeflow.org" and [v["name"] for v in c["spec"]["versions"]] == ["v1beta1"]
+        check_structural(c)
+    dep = one(objs, "Deployment", "katib-controller")
+    pod = dep["spec"]["template"]["spec"]
+    conf_mount = next(m for m in pod["containers"][0]["volumeMounts"] if m["name"] == "katib-config")
+    cm = one(objs, "ConfigMap", next(v for v in pod["volumes"] if v["name"] == "katib-config")["configMap"]["name"])
+    conf = yaml.load(cm["data"][conf_mount["subPath"]], Loader=yaml.CSafeLoader)
+    assert conf["init"]["certGenerator"]["enable"] is True
+    assert "MPIJob.v2beta1.kubeflow.org" in conf["init"]["controller"]["trialResources"]
+    assert {"random", "grid", "bayesianoptimization", "tpe"} <= {s["algorithmName"] for s in conf["runtime"]["suggestions"]}
+    assert "StdOut" in {m["kind"] for m in conf["runtime"]["metricsCollectors"]}
+    # the webhook certificate: an empty secret the controller fills, webhooks pointing at its Service
+    cert = next(v for v in pod["volumes"] if v["name"] == "cert")["secret"]["secretName"]
+    one(objs, "Secret", cert)
+    svc = one(objs, "Service", "katib-controller")
+    for kind in ("ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"):
+        for hook in one(objs, kind, "katib.kubeflow.org")["webhooks"]:
+            ref = hook["clientConfig"]["service"]
+            assert (ref["name"], ref["namespace"]) == ("katib-controller", "kubeflow")
+            assert ref["port"] in [p["port"] for p in svc["spec"]["ports"]]
+            assert "caBundle" not in hook["clientConfig"]  # patched in by the controller
+    # db-manager reaches MySQL with the password from the Secret
+    dbm = one(objs, "Deployment", "katib-db-manager")["spec"]["template"]["spec"]["containers"][0]
+    env = {e["name"]: e for e in dbm["env"]}
+    one(objs, "Service", env["KATIB_MYSQL_DB_HOST"]["value"])
+    one(objs, "Secret", env["DB_PASSWORD"]["valueFrom"]["secretKeyRef"]["name"])
+    no_hooks = render("katib", "katib", webhooks="false")
+    assert not by_kind(no_hooks, "MutatingWebhookConfiguration")
+
+
+def test_katib_experiment_with_mpi_trials():
+    objs = render("katib-experiment", "resnet-hp", env_namespace="team", parameters=SEARCH, objectiveMetric="accuracy",
+                  goal="0.95", algorithm="bayesianoptimization", maxTrialCount=20, parallelTrialCount=4,
+                  user="alice", group="recsys", scheduler="volcano", queue="recsys",
+                  trialParams={"image": "registry.example.com/hvd:1", "command": ["python", "/mnt/user/train.py"],
+                               "workers": 2, "gpusPerWorker": 1})
+    exp = one(objs, "Experiment", "resnet-hp")
+    spec = exp["spec"]
+    assert spec["objective"] == {"type": "maximize", "goal": 0.95, "objectiveMetricName": "accuracy"}
+    assert spec["algorithm"] == {"algorithmName": "bayesianoptimization"}
+    assert (spec["parallelTrialCount"], spec["maxTrialCount"], spec["maxFailedTrialCount"]) == (4, 20, 3)
+    assert spec["parameters"][0] == {"name": "lr", "parameterType": "double", "feasibleSpace": {"min": "0.001", "max": "0.1"}}
+    assert spec["parameters"][1]["feasibleSpace"] == {"min": "16", "max": "128", "step": "16"}
+    tt = spec["trialTemplate"]
+    assert tt["trialSpec"]["apiVersion"] == "kubeflow.org/v2beta1" and tt["trialSpec"]["kind"] == "MPIJob"
+    assert "metadata" not in tt["trialSpec"]
+    assert tt["primaryContainerName"] == "mpi-launcher"
+    assert tt["primaryPodLabels"] == {"training.kubeflow.org/job-role": "launcher"}
+    assert "Succeeded" in tt["successCondition"] and "Failed" in tt["failureCondition"]
+    # every search parameter is a trial parameter referenced in the job's command
+    launcher = tt["trialSpec"]["spec"]["mpiReplicaSpecs"]["Launcher"]["template"]["spec"]["containers"][0]
+    assert launcher["command"][-5:] == ["python", "/mnt/user/train.py", "--lr=${trialParameters.lr}",
+                                        "--batch=${trialParameters.batch}", "--optimizer=${trialParameters.optimizer}"]
+    refs = {tp["name"]: tp["reference"] for tp in tt["trialParameters"]}
+    assert refs == {"lr": "lr", "batch": "batch", "optimizer": "optimizer", "trialName": "${trialSpec.Name}"}
+    assert_valid_against(katib_crds(), exp)
+    # after Katib's substitution a trial is a valid MPIJob with the platform's placement/storage/gang
+    job = katib_substitute(tt, {"lr": "0.01", "batch": "32", "optimizer": "adam"}, "resnet-hp-abc123")
+    assert_valid_against(mpi_crds(), job)
+    worker = pod_spec(job, "Worker")
+    assert mounts(worker) == PLATFORM_MOUNTS
+    assert worker["affinity"]["podAffinity"]["preferredDuringSchedulingIgnoredDuringExecution"][0][
+        "podAffinityTerm"]["labelSelector"]["matchLabels"]["platform/job-name"] == "resnet-hp-abc123"
+    assert job["spec"]["runPolicy"]["schedulingPolicy"] == {"minAvailable": 3, "queue": "recsys"}
+    assert pod_spec(job, "Launcher")["containers"][0]["command"][-3:] == ["--lr=0.01", "--batch=32", "--optimizer=adam"]
+
+
+@pytest.mark.parametrize("kind,api,container,replica_key", [
+    ("tf-job", "TFJob", "tensorflow", "tfReplicaSpecs"),
+    ("pytorch-job", "PyTorchJob", "pytorch", "pytorchReplicaSpecs"),
+])
+def test_katib_experiment_with_training_operator_trials(kind, api, container, replica_key):
+    if not (REGISTRY / "tf-job" / "training-job.libsonnet").exists():
+        pytest.skip("tf-job package not present")
+    exp = one(render("katib-experiment", "hp", parameters=SEARCH[:1], trialKind=kind,
+                     trialParams={"args": "--epochs=3", "num_gpus": 1}), "Experiment")
+    tt = exp["spec"]["trialTemplate"]
+    assert tt["trialSpec"]["kind"] == api and tt["primaryContainerName"] == container
+    assert tt["primaryPodLabels"] == {"training.kubeflow.org/job-role": "master"}
+    replicas = tt["trialSpec"]["spec"][replica_key]
+    for r in replicas.values():
+        c = r["template"]["spec"]["containers"][0]
+        assert c["name"] == container and c["args"] == ["--epochs=3", "--lr=${trialParameters.lr}"]
+    gpu_replica = replicas["Worker" if kind == "tf-job" else "Master"]
+    assert gpu_replica["template"]["spec"]["containers"][0]["resources"]["limits"]["nvidia.com/gpu"] == 1
+    assert_valid_against(katib_crds(), exp)
+    operator = {"tf-job": "tf-job-operator", "pytorch-job": "pytorch-operator"}[kind]
+    crds = by_kind(render(operator, operator), "CustomResourceDefinition")
+    assert_valid_against(crds, katib_substitute(tt, {"lr": "0.1"}, "hp-x1"))
+
+
+@pytest.mark.parametrize("values,msg", [
+    ({"trialKind": "xgboost-job"}, 'trialKind: unknown job package "xgboost-job"; known job packages: mpi-job, pytorch-job, tf-job'),
+    ({"parameters": []}, "parameters: give at least one search parameter"),
+    ({"parameters": [{"name": "lr", "parameterType": "float", "feasibleSpace": {}}]}, "parameterType must be one of"),
+    ({"parameters": [{"name": "lr", "parameterType": "double", "feasibleSpace": {"min": "0.1"}}]}, "needs feasibleSpace.min and feasibleSpace.max"),
+    ({"parameters": [{"name": "o", "parameterType": "categorical", "feasibleSpace": {}}]}, "non-empty feasibleSpace.list"),
+    ({"objectiveType": "best"}, "objectiveType: expected maximize or minimize"),
+    ({"parallelTrialCount": 20}, "parallelTrialCount: 20 is more than maxTrialCount 12"),
+    ({"trialParams": {"gpusPerWorker": -1, "command": "python,t.py"}}, "gpusPerWorker: GPU count must be a non-negative integer"),
+    ({"group": ""}, "group: must not be empty"),
+    ({"trialParams": {}}, "trialParams.command: the training program"),
+])
+def test_katib_experiment_bad_input(values, msg):
+    base = {"parameters": SEARCH, "trialParams": {"command": "python,/mnt/user/train.py"}}
+    with pytest.raises(RenderFailed, match=re.escape(msg)):
+        render("katib-experiment", "hp", **(base | values))

@@ -28,30 +28,46 @@ local p = import 'kubeflow/common/platform.libsonnet';
     local c = u.toArray(x);
     if c == [] then error what + ': the training command must not be empty' else [std.toString(e) for e in c],
 
-  // All values the job needs, validated, from the component's params.
+  // Defaults of the library (the same as the mpi-job prototype's), used for params that are absent.
+  defaults:: {
+    image: 'mpioperator/tensorflow-benchmarks:latest',
+    command: 'python,scripts/tf_cnn_benchmarks/tf_cnn_benchmarks.py,--model=resnet101,--batch_size=64,--variable_update=horovod',
+    workers: 2,
+    slotsPerWorker: 1,
+    gpusPerWorker: 1,
+    workerCpu: '1',
+    workerMemory: '4Gi',
+    launcherCpu: '500m',
+    launcherMemory: '1Gi',
+  },
+
+  // All values the job needs, validated, from the component's params. An absent param takes the
+  // library default; a param set to null/"null" means "none" (e.g. no CPU request).
   config(params, env):: {
+    local opt(k) =
+      if std.objectHas(params, k) then (if u.isNull(params[k]) then null else params[k])
+      else std.get($.defaults, k, null),
     name: params.name,
     namespace: u.namespace(params, env),
     settings: p.settings(params),
-    workers: u.toCount(u.param(params, 'workers', 2), 'workers'),
-    slotsPerWorker: u.toCount(u.param(params, 'slotsPerWorker', 1), 'slotsPerWorker'),
-    gpus: p.gpus(u.param(params, 'gpusPerWorker', 0), 'gpusPerWorker'),
+    workers: u.toCount(u.orDefault(opt('workers'), 0), 'workers'),
+    slotsPerWorker: u.toCount(u.orDefault(opt('slotsPerWorker'), 1), 'slotsPerWorker'),
+    gpus: p.gpus(opt('gpusPerWorker'), 'gpusPerWorker'),
     group: $.group(std.get(params, 'group', null)),
     user: p.user(std.get(params, 'user', null)),
     storage: p.storage(self.settings, self.user, self.group, u.param(params, 'globalStorage', true)),
     scheduling: p.scheduling(params, self.workers + 1),
-    image: params.image,
-    launcherImage: u.orDefault(std.get(params, 'launcherImage', null), self.image),
+    image: if opt('image') == null then error 'image: the worker image is required' else opt('image'),
+    launcherImage: u.orDefault(opt('launcherImage'), self.image),
     imagePullPolicy: u.param(params, 'imagePullPolicy', 'IfNotPresent'),
-    command: $.command(std.get(params, 'command', null)),
-    workerCommand: if u.isNull(std.get(params, 'workerCommand', null)) then null
-                   else $.command(params.workerCommand, 'workerCommand'),
+    command: $.command(opt('command')),
+    workerCommand: if opt('workerCommand') == null then null else $.command(opt('workerCommand'), 'workerCommand'),
     mpirun: u.toBool(u.param(params, 'mpirun', true), 'mpirun'),
     pack: u.toBool(u.param(params, 'packWorkers', true), 'packWorkers'),
-    workerCpu: u.param(params, 'workerCpu', null),
-    workerMemory: u.param(params, 'workerMemory', null),
-    launcherCpu: u.param(params, 'launcherCpu', null),
-    launcherMemory: u.param(params, 'launcherMemory', null),
+    workerCpu: opt('workerCpu'),
+    workerMemory: opt('workerMemory'),
+    launcherCpu: opt('launcherCpu'),
+    launcherMemory: opt('launcherMemory'),
     cleanPodPolicy: u.param(params, 'cleanPodPolicy', 'Running'),
     mpiImplementation: u.param(params, 'mpiImplementation', 'OpenMPI'),
     assert self.slotsPerWorker >= 1 : 'slotsPerWorker: must be at least 1',
@@ -70,12 +86,15 @@ local p = import 'kubeflow/common/platform.libsonnet';
     + (if cfg.mpiImplementation == 'OpenMPI' then ['-mca', 'pml', 'ob1', '-mca', 'btl', '^openib'] else [])
     + cfg.command,
 
-  local resources(cpu, memory, gpuLimits) = u.compact({
-    local requests = u.compact({ cpu: cpu, memory: memory }),
-    local limits = u.compact({ memory: memory }) + gpuLimits,
-    requests: if requests == {} then null else requests,
-    limits: if limits == {} then null else limits,
-  }),
+  // Container resources, or null when there is nothing to request.
+  local resources(cpu, memory, gpuLimits) =
+    local requests = u.compact({ cpu: cpu, memory: memory });
+    local limits = u.compact({ memory: memory }) + gpuLimits;
+    local r = u.compact({
+      requests: if requests == {} then null else requests,
+      limits: if limits == {} then null else limits,
+    });
+    if r == {} then null else r,
 
   // Pod template of one replica type.
   podTemplate(cfg, replicaType, container, gpus, pack)::

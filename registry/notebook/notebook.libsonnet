@@ -60,12 +60,15 @@ local p = import 'kubeflow/common/platform.libsonnet';
     { name: 'JUPYTER_ENABLE_LAB', value: 'yes' },
   ],
 
-  local resources(cfg) = u.compact({
-    local requests = u.compact({ cpu: cfg.cpu, memory: cfg.memory }),
-    local limits = u.compact({ memory: cfg.memory }) + p.gpuLimits(cfg.settings, cfg.gpus),
-    requests: if requests == {} then null else requests,
-    limits: if limits == {} then null else limits,
-  }),
+  // Container resources, or null when there is nothing to request.
+  local resources(cfg) =
+    local requests = u.compact({ cpu: cfg.cpu, memory: cfg.memory });
+    local limits = u.compact({ memory: cfg.memory }) + p.gpuLimits(cfg.settings, cfg.gpus);
+    local r = u.compact({
+      requests: if requests == {} then null else requests,
+      limits: if limits == {} then null else limits,
+    });
+    if r == {} then null else r,
 
   podSpec(cfg)::
     local workspace = if cfg.disk == null then [] else [{ name: 'workspace', mountPath: '/home/jovyan' }];
