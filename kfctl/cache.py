@@ -84,19 +84,33 @@ def cache_dir(environ=None) -> Path:
 
 
 def _walk_files(root: Path):
-    """(relative posix path, absolute path) of every file under root, sorted, symlinks followed once."""
-    out = []
-    seen_dirs: set[str] = set()
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
-        real = os.path.realpath(dirpath)
-        if real in seen_dirs:
-            dirnames[:] = []
-            continue
-        seen_dirs.add(real)
-        dirnames[:] = sorted(d for d in dirnames if d != ".git")
-        for name in sorted(filenames):
-            full = os.path.join(dirpath, name)
-            out.append((os.path.relpath(full, root).replace(os.sep, "/"), full))
+    """(relative posix path, absolute path) of every file under root, sorted; symlinked folders are followed
+    (once each), ``.git`` folders skipped."""
+    out: list[tuple[str, str]] = []
+    seen: set[tuple[int, int]] = set()
+
+    def walk(folder: str, rel: str) -> None:
+        try:
+            st = os.stat(folder)
+            if (st.st_dev, st.st_ino) in seen:
+                return
+            seen.add((st.st_dev, st.st_ino))
+            entries = list(os.scandir(folder))
+        except OSError:
+            return
+        for entry in entries:
+            name = entry.name
+            sub = f"{rel}/{name}" if rel else name
+            try:
+                if entry.is_dir():
+                    if name != ".git":
+                        walk(entry.path, sub)
+                elif entry.is_file():
+                    out.append((sub, entry.path))
+            except OSError:
+                continue
+
+    walk(str(root), "")
     out.sort()
     return out
 
@@ -129,7 +143,7 @@ def _code_fingerprint() -> str:
     return _code_digest
 
 
-def _hash_tree(h, label: str, root: Path, roots_real: list[str], jsonnet_files: list[tuple[str, bytes]]) -> None:
+def _hash_tree(h, label: str, root: Path, jsonnet_files: list[tuple[str, bytes]]) -> None:
     if not root.exists():
         h.update(f"absent {label}\n".encode())
         return
@@ -158,25 +172,31 @@ def _imports(data: bytes) -> list[str]:
     return out
 
 
-def _hash_outside_imports(h, jsonnet_files: list[tuple[str, bytes]], roots_real: list[str],
+def _hash_outside_imports(h, jsonnet_files: list[tuple[str, bytes]], roots: list[str],
                           extra_sources: list[tuple[str, str]]) -> None:
-    """Follow literal imports that leave the hashed folders; record existence and content of each target."""
-    queue = [(os.path.dirname(os.path.realpath(p)), data) for p, data in jsonnet_files]
-    queue += [(base, text.encode("utf-8")) for base, text in extra_sources]
+    """Follow literal imports that leave the hashed folders; record existence and content of each target.
+
+    Paths are compared as written (jsonnet resolves a relative import against the importing file's path,
+    not its symlink target), so no realpath is needed for the common case of imports inside the roots."""
+    # A file inside the roots can only leave them with an absolute path or a "..": skip files without either.
+    queue = [(os.path.dirname(p), data, True) for p, data in jsonnet_files
+             if b"../" in data or b'"/' in data or b"'/" in data]
+    queue += [(base, text.encode("utf-8"), False) for base, text in extra_sources]
     done: set[str] = set()
     records = []
     while queue:
-        base, data = queue.pop()
+        base, data, in_root = queue.pop()
         for target in _imports(data):
+            if in_root and not target.startswith(("/", "..")) and "/.." not in target:
+                continue  # stays below the importing file's folder, which is inside a root
             cand = os.path.normpath(target if os.path.isabs(target) else os.path.join(base, target))
-            real = os.path.realpath(cand)
-            if real in done or _inside(real, roots_real):
+            if cand in done or _inside(cand, roots):
                 continue
-            done.add(real)
-            content = _read(real)
+            done.add(cand)
+            content = _read(cand)
             records.append(f"import {cand} {hashlib.sha256(content).hexdigest() if content is not None else '-'}")
             if content is not None:
-                queue.append((os.path.dirname(real), content))
+                queue.append((os.path.dirname(cand), content, False))
     for rec in sorted(records):
         h.update((rec + "\n").encode())
 
@@ -199,12 +219,12 @@ def render_key(app, env, components, options, param_overrides, engine) -> str:
     roots = [(name, root / name) for name in _APP_FILES + _APP_DIRS]
     roots.append(("<ksonnet-lib>", Path(KSONNET_LIB)))
     roots += [(f"<jpath {i}>", Path(p).resolve()) for i, p in enumerate(options.jpaths)]
-    roots_real = [os.path.realpath(p) for _, p in roots if p.is_dir()]
+    roots_abs = [os.path.abspath(p) for _, p in roots if p.is_dir()]
     jsonnet_files: list[tuple[str, bytes]] = []
     for label, path in roots:
-        _hash_tree(h, label, path, roots_real, jsonnet_files)
+        _hash_tree(h, label, path, jsonnet_files)
     codes = list(options.ext_codes.values()) + list(options.tla_codes.values())
-    _hash_outside_imports(h, jsonnet_files, roots_real, [(os.getcwd(), c) for c in codes])
+    _hash_outside_imports(h, jsonnet_files, roots_abs, [(os.getcwd(), c) for c in codes])
     return h.hexdigest()
 
 
