@@ -43,6 +43,15 @@ def _workdir() -> Path:
     return _WORK[0]
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _cleanup_workdir():
+    yield
+    if _WORK:
+        shutil.rmtree(_WORK.pop(), ignore_errors=True)
+    template_app.cache_clear()
+    registry_crds.cache_clear()
+
+
 def kfctl(cwd: Path, *args: str) -> tuple[int, str, str]:
     old = os.getcwd()
     os.chdir(cwd)
@@ -106,11 +115,16 @@ def run_component(pkg: str, proto: str, component: str = "comp", **values) -> tu
         else:
             later.append((k, _param_text(v)))
     code, out, err = kfctl(app, "generate", meta.name, component, *flags)
+    if code != 0:
+        shutil.rmtree(app, ignore_errors=True)
     assert code == 0, err
-    for k, text in later:
-        code, out, err = kfctl(app, "param", "set", component, k, text)
-        assert code == 0, err
-    return kfctl(app, "show", "default", "-c", component, "-o", "json")
+    try:
+        for k, text in later:
+            code, out, err = kfctl(app, "param", "set", component, k, text)
+            assert code == 0, err
+        return kfctl(app, "show", "default", "-c", component, "-o", "json")
+    finally:
+        shutil.rmtree(app, ignore_errors=True)
 
 
 def render(pkg: str, proto: str, component: str = "comp", **values) -> list[dict]:
