@@ -1,24 +1,33 @@
 """Platform packages of the built-in `kubeflow` registry: sagemaker, mpi-job, volcano, storage,
-notebook and katib. Every prototype is rendered the way `kfctl generate` + `kfctl show` render a
-component (header lines + prototype body, params from the prototype's declared defaults plus the
-user's values) and the resulting objects are checked."""
+notebook and katib. Every prototype is rendered through the real CLI, the way a user does it
+(`kfctl init`, `kfctl pkg install`, `kfctl generate PROTO NAME`, `kfctl show ENV -c NAME`), and the
+resulting objects are checked: against the scenarios, against Kubernetes 1.36's schemas and against
+the CRDs this registry installs."""
 from __future__ import annotations
 
+import functools
 import json
+import os
 import re
 from pathlib import Path
 
 import pytest
 import yaml
+from click.testing import CliRunner
 
 import _gojsonnet
+from kfctl.cli import cli
 
 REPO = Path(__file__).resolve().parents[1]
 REGISTRY = REPO / "registry"
 SCENARIOS = Path("/work/shared/scenarios")
 
+PACKAGES = ["sagemaker", "mpi-job", "volcano", "storage", "notebook", "katib"]
+# Installed into the test app: ours, plus the job packages katib's trial templates import.
+INSTALL = PACKAGES + ["tf-job", "pytorch-job"]
+
 # --------------------------------------------------------------------------------------------
-# Rendering harness (mirrors ks generate + show; see ksonnet.md 3.3 and 4.4)
+# Prototype headers (checked for the registry's conventions; rendering goes through kfctl)
 # --------------------------------------------------------------------------------------------
 
 _DIRECTIVE = re.compile(r"^\s*//\s+@(\w+)\s*(.*)$")
@@ -53,94 +62,92 @@ def parse_prototype(path: Path) -> dict:
     return meta
 
 
-def _literal(typ: str, raw: str):
-    if typ == "string":
-        return raw
-    if typ == "number":
-        v = float(raw)
-        return int(v) if v.is_integer() else v
-    if typ == "numberOrString":
-        try:
-            v = float(raw)
-        except ValueError:
-            return raw
-        return int(v) if v.is_integer() else v
-    return json.loads(_gojsonnet.evaluate_snippet("default", raw))
-
-
-def find_prototype(short: str) -> Path:
-    hits = [p for p in REGISTRY.glob("*/prototypes/*.jsonnet")
-            if parse_prototype(p).get("name") == f"io.ksonnet.pkg.{short}"]
-    assert len(hits) == 1, f"prototype {short}: {hits}"
-    return hits[0]
-
+# --------------------------------------------------------------------------------------------
+# kfctl driver: one app per test module, one component at a time
+# --------------------------------------------------------------------------------------------
 
 class RenderFailed(Exception):
     pass
 
 
-def render(proto: str, name: str, env_namespace: str = "default", **values) -> list[dict]:
-    """Render prototype `proto` as component `name`; returns the flattened object list."""
-    meta = parse_prototype(find_prototype(proto))
-    params = {}
-    for pname, (typ, default) in meta["params"].items():
-        if default is not None:
-            params[pname] = _literal(typ, default)
-    params["name"] = name
-    params.update(values)
-    missing = [p for p, (_t, d) in meta["params"].items() if d is None and params.get(p, "") == ""]
-    if missing and not _SKIP_REQUIRED:
-        raise RenderFailed(f"missing required params: {missing}")
-    ident = re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name)
-    sel = f".components.{name}" if ident else f'.components["{name}"]'
-    body = re.sub(r"import\s+(//.*?)?['\"]param://(\w+)['\"]", r"params.\2", meta["body"])
-    body = re.sub(r"import\s+(//.*?)?['\"]env://(\w+)['\"]", r"env.\2", body)
-    text = ('local env = std.extVar("__ksonnet/environments");\n'
-            f'local params = std.extVar("__ksonnet/params"){sel};\n' + body)
-    vendor = Path(_VENDOR)
-    comp = vendor.parent / "components" / f"{name}.jsonnet"
-    comp.parent.mkdir(exist_ok=True)
-    comp.write_text(text)
-    try:
-        out = _gojsonnet.evaluate_file(
-            str(comp), jpathdir=[str(vendor)],
-            ext_codes={
-                "__ksonnet/environments": json.dumps({"server": "https://127.0.0.1:6443", "namespace": env_namespace}),
-                "__ksonnet/params": json.dumps({"components": {name: params}}),
-            })
-    except RuntimeError as e:
-        raise RenderFailed(str(e)) from e
-    return _flatten(json.loads(out), name)
+class KfctlApp:
+    def __init__(self, root: Path):
+        self.root = root
+        self.envs = {"default"}
+
+    def run(self, *args: str) -> tuple[int, str, str]:
+        old = os.getcwd()
+        os.chdir(self.root)
+        try:
+            res = CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=True)
+        finally:
+            os.chdir(old)
+        if res.exception and not isinstance(res.exception, SystemExit):
+            raise res.exception
+        return res.exit_code, res.stdout, res.stderr
+
+    def check(self, *args: str) -> str:
+        code, out, err = self.run(*args)
+        assert code == 0, f"kfctl {' '.join(args)}: exit {code}\n{out}\n{err}"
+        return out
+
+    def env_for(self, namespace: str) -> str:
+        env = "default" if namespace == "default" else f"ns-{namespace}"
+        if env not in self.envs:
+            self.check("env", "add", env, "--namespace", namespace, "--server", "https://127.0.0.1:6443")
+            self.envs.add(env)
+        return env
+
+    def render(self, proto: str, name: str, env_namespace: str, values: dict, param_set: dict) -> list[dict]:
+        values_file = self.root / "values.json"
+        values_file.write_text(json.dumps(values))
+        code, out, err = self.run("generate", proto, name, "--values-file", str(values_file))
+        if code != 0:
+            raise RenderFailed(err.strip() or out.strip())
+        try:
+            for key, value in param_set.items():
+                self.check("param", "set", name, key, value)
+            code, out, err = self.run("show", self.env_for(env_namespace), "-c", name, "-o", "json")
+        finally:
+            self.check("component", "rm", name)
+        if code != 0:
+            raise RenderFailed(err.strip() or out.strip())
+        return json.loads(out)["items"]
 
 
-def _flatten(value, name: str) -> list[dict]:
-    items = value if isinstance(value, list) else [value]
-    objs = []
-    for it in items:
-        if it is None:
-            continue
-        if isinstance(it, dict) and it.get("items") is not None:
-            objs.extend(i for i in it["items"] if i is not None)
-        else:
-            objs.append(it)
-    for o in objs:
-        assert "kind" in o and "apiVersion" in o, o
-        o.setdefault("metadata", {}).setdefault("labels", {})["ksonnet.io/component"] = name
-    return objs
-
-
-_VENDOR = None
-_SKIP_REQUIRED = False
+_APP: KfctlApp | None = None
 
 
 @pytest.fixture(autouse=True, scope="module")
-def _jpath(tmp_path_factory):
-    global _VENDOR
-    root = tmp_path_factory.mktemp("app")
-    (root / "vendor").mkdir()
-    (root / "vendor" / "kubeflow").symlink_to(REGISTRY)
-    _VENDOR = str(root / "vendor")
-    yield
+def _app(tmp_path_factory):
+    global _APP
+    root = tmp_path_factory.mktemp("platform")
+    app = KfctlApp(root)
+    app.check("init", "app")
+    app = KfctlApp(root / "app")
+    for pkg in INSTALL:
+        if (REGISTRY / pkg).exists():
+            app.check("pkg", "install", f"kubeflow/{pkg}")
+    _APP = app
+    yield app
+    _APP = None
+
+
+def render(proto: str, name: str, env_namespace: str = "default", param_set: dict | None = None,
+           **values) -> list[dict]:
+    """`kfctl generate PROTO NAME` with `values` (a values file, so numbers, objects and arrays
+    keep their types), then `kfctl param set NAME KEY VALUE` for every `param_set` item (as a user
+    types them: any param, declared or not, any value), then `kfctl show` of that component."""
+    return _APP.render(proto, name, env_namespace, values, param_set or {})
+
+
+def render_unchecked(proto: str, name: str, **values) -> list[dict]:
+    """Render with values kfctl's own required-param check lets through, to test the package's errors."""
+    return render(proto, name, **values)
+
+
+def vendor_dir() -> str:
+    return str(_APP.root / "vendor")
 
 
 def by_kind(objs: list[dict], kind: str) -> list[dict]:
@@ -266,8 +273,6 @@ BUILTIN_GROUPS = {"v1", "apps/v1", "batch/v1", "rbac.authorization.k8s.io/v1", "
 # Package layout
 # --------------------------------------------------------------------------------------------
 
-PACKAGES = ["sagemaker", "mpi-job", "volcano", "storage", "notebook", "katib"]
-
 
 @pytest.mark.parametrize("pkg", PACKAGES)
 def test_package_layout(pkg):
@@ -310,6 +315,7 @@ XGB_HP = {"max_depth": "5", "eta": "0.2", "gamma": "4", "min_child_weight": "6",
           "objective": "multi:softmax", "num_class": "10", "num_round": "10"}
 
 
+@functools.cache
 def sagemaker_crds() -> list[dict]:
     return by_kind(render("sagemaker-operator", "sagemaker-operator", roleArn=ROLE), "CustomResourceDefinition")
 
@@ -341,19 +347,16 @@ def test_sagemaker_operator_installs_crds_namespace_rbac_and_annotated_sa():
 
 @pytest.mark.parametrize("role", ["", "null", "   "])
 def test_sagemaker_operator_without_role_is_an_error(role):
-    # the package itself must refuse (not only the CLI's required-param check)
-    with pytest.raises(RenderFailed, match="param roleArn is required"):
+    # one clear message, whether kfctl's required-param check or the package catches it
+    with pytest.raises(RenderFailed, match="roleArn"):
         render_unchecked("sagemaker-operator", "op", roleArn=role)
 
 
-def render_unchecked(proto, name, **values):
-    """Render without the harness' required-param check (to test the package's own errors)."""
-    global _SKIP_REQUIRED
-    _SKIP_REQUIRED = True
-    try:
-        return render(proto, name, **values)
-    finally:
-        _SKIP_REQUIRED = False
+@pytest.mark.parametrize("role", ["null", "   "])
+def test_sagemaker_operator_package_refuses_unset_role(role):
+    # values kfctl's required-param check lets through: the package itself must refuse them
+    with pytest.raises(RenderFailed, match="param roleArn is required"):
+        render_unchecked("sagemaker-operator", "op", roleArn=role)
 
 
 def test_sagemaker_training_job_matches_scenario():
@@ -397,13 +400,21 @@ def test_sagemaker_training_job_defaults_have_no_namespace_and_no_hyperparameter
 @pytest.mark.parametrize("field,value,msg", [
     ("roleArn", "", "roleArn"),
     ("roleArn", "null", "roleArn"),
-    ("instanceCount", "two", "instanceCount must be an integer"),
     ("instanceCount", 1.5, "instanceCount must be an integer"),
     ("instanceCount", 0, "instanceCount must be at least 1"),
 ])
 def test_sagemaker_training_job_bad_input(field, value, msg):
     with pytest.raises(RenderFailed, match=msg):
         render_unchecked("sagemaker-training-job", "tj", **{**XGB, field: value})
+
+
+def test_sagemaker_training_job_count_set_to_a_word():
+    # kfctl param set stores a word as a string; the package refuses it with one message
+    with pytest.raises(RenderFailed, match="instanceCount must be an integer"):
+        render("sagemaker-training-job", "tj", param_set={"instanceCount": "two"}, **XGB)
+    # a numeric string (ks 0.9-style quoting) is accepted
+    tj = render("sagemaker-training-job", "tj", param_set={"instanceCount": "3"}, **XGB)[0]
+    assert tj["spec"]["resourceConfig"]["instanceCount"] == 3
 
 
 def test_sagemaker_crd_schema_rejects_malformed_jobs():
@@ -503,6 +514,7 @@ def all_prototypes() -> list[tuple[str, str]]:
     return out
 
 
+@functools.cache
 def installed_crds() -> list[dict]:
     crds = [ISTIO_VIRTUALSERVICE_CRD]
     for pkg, (proto, values) in INSTALLERS.items():
@@ -531,6 +543,7 @@ def test_prototype_defaults_render_valid_objects(pkg, proto):
 # mpi-job
 # --------------------------------------------------------------------------------------------
 
+@functools.cache
 def mpi_crds() -> list[dict]:
     return by_kind(render("mpi-operator", "mpi-operator"), "CustomResourceDefinition")
 
@@ -643,7 +656,6 @@ def test_mpi_job_defaults_and_cpu_only():
 @pytest.mark.parametrize("values,msg", [
     ({"gpusPerWorker": -1}, "gpusPerWorker: GPU count must be a non-negative integer"),
     ({"gpusPerWorker": 1.5}, "gpusPerWorker: GPU count must be a non-negative integer"),
-    ({"gpusPerWorker": "two"}, "gpusPerWorker: GPU count must be a non-negative integer"),
     ({"group": ""}, "group: must not be empty"),
     ({"group": "Bad_Group"}, "group:"),
     ({"minAvailable": 9}, "minAvailable"),
@@ -652,6 +664,11 @@ def test_mpi_job_defaults_and_cpu_only():
 def test_mpi_job_bad_input(values, msg):
     with pytest.raises(RenderFailed, match=msg):
         render("mpi-job", "bad", **({"scheduler": "volcano"} | values))
+
+
+def test_mpi_job_gpus_set_to_a_word():
+    with pytest.raises(RenderFailed, match="gpusPerWorker: GPU count must be a non-negative integer"):
+        render("mpi-job", "bad", param_set={"gpusPerWorker": "two"})
 
 
 def test_mpi_crd_rejects_malformed_job():
@@ -715,6 +732,7 @@ def test_volcano_install():
         render("volcano", "v", controllers="job-controller,jobflow-controller")
 
 
+@functools.cache
 def volcano_crds() -> list[dict]:
     return by_kind(render("volcano", "volcano"), "CustomResourceDefinition")
 
@@ -745,7 +763,7 @@ def test_volcano_podgroup_of_common_helper_matches_crd():
     pod_group = json.loads(_gojsonnet.evaluate_snippet(
         "pg", "local p = import 'kubeflow/common/platform.libsonnet';"
               "p.volcano.podGroup('nb-alice', 'team', 3, 'recsys', {cpu: '4', 'nvidia.com/gpu': 1})",
-        jpathdir=[_VENDOR]))
+        jpathdir=[vendor_dir()]))
     assert pod_group["spec"]["minMember"] == 3
     assert_valid_against(volcano_crds(), pod_group)
     bad = json.loads(json.dumps(pod_group))
@@ -793,9 +811,9 @@ def test_storage_claims_are_the_ones_jobs_mount():
         mounted = mounts(pod_spec(job, replica))
         assert mounted == PLATFORM_MOUNTS
         assert set(mounted.values()) <= claims
-    # a platform team that renames the claims does it once, in the settings both packages read
-    storage = render("storage", "s", monitors=MONITORS, users="alice", userClaimPrefix="home-")
-    job = render("mpi-job", "j", user="alice", userClaimPrefix="home-")[0]
+    # a platform team that renames the claims does it in the settings both packages read
+    storage = render("storage", "s", monitors=MONITORS, users="alice", param_set={"userClaimPrefix": "home-"})
+    job = render("mpi-job", "j", user="alice", param_set={"userClaimPrefix": "home-"})[0]
     assert mounts(pod_spec(job, "Worker"))["/mnt/user"] == "home-alice"
     assert "home-alice" in {c["metadata"]["name"] for c in by_kind(storage, "PersistentVolumeClaim")}
 
@@ -913,8 +931,8 @@ def test_notebook_defaults_and_options():
     assert mounts(pod) == {"/mnt/user": "user-bob", "/mnt/global": "global"}
     objs = render("notebook", "nb", user="bob", virtualService="false", disk="null", gateway="istio-system/office",
                   host="ml.example.com")
-    assert [o["kind"] for o in objs] == ["StatefulSet", "Service"]
-    assert "volumeClaimTemplates" not in objs[0]["spec"]
+    assert sorted(o["kind"] for o in objs) == ["Service", "StatefulSet"]
+    assert "volumeClaimTemplates" not in one(objs, "StatefulSet")["spec"]
     vs = one(render("notebook", "nb", user="bob", gateway="istio-system/office", host="ml.example.com"), "VirtualService")
     assert vs["spec"]["gateways"] == ["istio-system/office"] and vs["spec"]["hosts"] == ["ml.example.com"]
 
@@ -940,6 +958,7 @@ SEARCH = [{"name": "lr", "parameterType": "double", "feasibleSpace": {"min": 0.0
           {"name": "optimizer", "parameterType": "categorical", "feasibleSpace": {"list": ["sgd", "adam"]}}]
 
 
+@functools.cache
 def katib_crds() -> list[dict]:
     return by_kind(render("katib", "katib"), "CustomResourceDefinition")
 
