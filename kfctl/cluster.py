@@ -20,6 +20,7 @@ A mismatch is a ``WrongCluster`` error raised before any request is made.
 from __future__ import annotations
 
 import json
+import os
 import threading
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlencode, urlsplit
@@ -288,7 +289,10 @@ class Cluster:
         self.workers = workers
         cfg = kclient.Configuration()
         try:
-            kconfig.load_kube_config(context=target.context, client_configuration=cfg, persist_config=False)
+            # The file list is passed explicitly: the client reads $KUBECONFIG only once, at import.
+            paths = os.pathsep.join(str(p) for p in kubeconfig.kubeconfig_paths())
+            kconfig.load_kube_config(config_file=paths, context=target.context, client_configuration=cfg,
+                                     persist_config=False)
         except Exception as exc:  # noqa: BLE001 - the loader raises many types (ConfigException, OSError, exec errors)
             raise ClusterError(f"cannot load kubeconfig context {target.context!r}: {_short(exc)}") from None
         cfg.connection_pool_maxsize = max(workers, 4) + 2

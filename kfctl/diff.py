@@ -6,8 +6,10 @@ copy already carries every rendered value under kfctl's field manager is unchang
 dry-run. Objects that do not exist yet are shown as created (the rendered object), and objects this
 app+environment applied before that are no longer rendered as deleted (what ``apply --prune`` would
 remove). Both sides are normalised: status and server-set metadata (managedFields, resourceVersion,
-uid, creationTimestamp, generation, selfLink, kubectl's last-applied annotation) are dropped, and
-Secret values are masked everywhere.
+uid, creationTimestamp, generation, selfLink, kubectl's last-applied annotation) are dropped, an
+update compares only the fields kfctl's field manager owns before or after the apply (so values
+the server defaults as a consequence, or fields other controllers own, are not noise), and Secret
+values are masked everywhere.
 
 Text output is a unified diff of YAML (sorted keys) per object; JSON output gives per object the
 operation (create/update/delete/unchanged) and the changed paths.
@@ -53,9 +55,57 @@ def normalize(obj: dict | None, *, strip_ownership: bool = False) -> dict | None
         for key in ("labels", "annotations"):
             if key in meta and not meta[key]:
                 del meta[key]
-        if meta.get("creationTimestamp", 0) is None:
-            meta.pop("creationTimestamp")
     return out
+
+
+def _merge_fields(a: dict, b: dict) -> dict:
+    out = dict(a)
+    for k, v in b.items():
+        out[k] = _merge_fields(out[k], v) if k in out else v
+    return out
+
+
+def _restrict(value, fields: dict):
+    if not fields:
+        return value  # a leaf, or a value owned as a whole
+    if isinstance(value, dict):
+        return {fk[2:]: _restrict(value[fk[2:]], sub) for fk, sub in fields.items()
+                if fk.startswith("f:") and fk[2:] in value}
+    if isinstance(value, list):
+        from .apply import _find_child
+
+        out = []
+        for i, elem in enumerate(value):
+            sub = _find_child(fields, elem, i)
+            if sub is not None:
+                inner = {k: v for k, v in sub.items() if k != "."}
+                out.append(_restrict(elem, inner) if inner else elem)
+        return out
+    return value
+
+
+def managed_fields(obj: dict | None, manager: str = "kfctl") -> dict:
+    from .apply import managed_entry
+
+    entry = managed_entry(obj or {}, manager) if obj else None
+    return (entry or {}).get("fieldsV1") or {}
+
+
+def restrict_to_managed(before: dict, after: dict) -> tuple[dict, dict]:
+    """Both objects limited to the fields kfctl's field manager owns before or after the apply, plus
+    their identity. Server defaults and fields other managers own are left out of the comparison."""
+    fields = _merge_fields(managed_fields(before), managed_fields(after))
+
+    def cut(obj):
+        out = _restrict(obj, fields)
+        meta = obj.get("metadata") or {}
+        out["apiVersion"] = obj.get("apiVersion")
+        out["kind"] = obj.get("kind")
+        ident = {k: meta[k] for k in ("name", "namespace") if k in meta}
+        out["metadata"] = {**ident, **(out.get("metadata") or {})}
+        return out
+
+    return cut(before), cut(after)
 
 
 def _is_secret(obj: dict | None) -> bool:
@@ -213,7 +263,8 @@ def cluster_diff(cluster, objects: list[dict], identity, namespace: str, *, work
                 err = to_kfctl_error(err, str(p.ref))
             errors.append((str(p.ref), err))
             continue
-        results[i] = make_diff(p.ref, p.obj["apiVersion"], norm(p.live), norm(after))
+        before, after = restrict_to_managed(p.live, after)
+        results[i] = make_diff(p.ref, p.obj["apiVersion"], norm(before), norm(after))
     ap.raise_first(errors)
     out = [results[i] for i in range(len(items))]
 

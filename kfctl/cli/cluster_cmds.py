@@ -90,6 +90,15 @@ class Reporter:
         self._clear()
 
 
+def _render(app, env_name, comps, options):
+    from ..render import render
+
+    rendered = render(app, env_name, comps, options=options)
+    for note in getattr(rendered, "warnings", ()) or ():
+        click.echo(f"kfctl: warning: {note}", err=True)
+    return rendered
+
+
 def _connect(env, *, workers: int = 8, announce: bool = True, verb: str = "change"):
     from ..cluster import connect, resolve_target
 
@@ -130,12 +139,11 @@ def _identity(app, env, *, create: bool):
 def apply(ctx, env_name, components, dry_run, prune, wait_, timeout, force_conflicts, adopt, concurrency, **kw):
     """Apply environment ENV to its cluster (server-side apply, field manager "kfctl")."""
     from ..apply import DEFAULT_CRD_TIMEOUT, Options, apply_objects
-    from ..render import render
     from . import AppContext
 
     options = build_jsonnet_options(kw)
     app = ctx.find_object(AppContext).app
-    rendered = render(app, env_name, list(components) or None, options=options)
+    rendered = _render(app, env_name, list(components) or None, options)
     env = rendered.env
     cluster = _connect(env, workers=concurrency, verb="dry-run apply to" if dry_run else "change")
     identity = _identity(app, env, create=not dry_run)
@@ -201,7 +209,6 @@ def diff(ctx, locations, components, output, concurrency, **kw):
 
     Exit status: 0 no differences, 10 differences, 1 error."""
     from .. import diff as df
-    from ..render import render
     from . import AppContext
 
     if len(locations) > 2:
@@ -222,15 +229,15 @@ def diff(ctx, locations, components, output, concurrency, **kw):
         raise click.UsageError("comparing two remote environments is not supported; compare each with its local "
                                "render, or use local:A remote:B")
     if kinds_ == ["local", "local"]:
-        left = render(app, pair[0][1], comps, options=options)
-        right = render(app, pair[1][1], comps, options=options)
+        left = _render(app, pair[0][1], comps, options)
+        right = _render(app, pair[1][1], comps, options)
         diffs = df.diff_sets(left.objects, right.objects)
         labels = (f"local:{left.env.name}", f"local:{right.env.name}")
     else:
         local_name = pair[kinds_.index("local")][1]
         remote_name = pair[kinds_.index("remote")][1]
         remote_env = app.environment(remote_name)
-        rendered = render(app, local_name, comps, options=options)
+        rendered = _render(app, local_name, comps, options)
         cluster = _connect(remote_env, workers=concurrency, announce=False)
         try:
             identity = _identity(app, remote_env, create=False)
@@ -281,14 +288,13 @@ def delete(ctx, env_name, components, wait_, timeout, dry_run, concurrency, **kw
 def _delete_impl(ctx, env_name, components, wait_, timeout, dry_run, concurrency, kw):
     from ..apply import Event, delete_objects, fetch_live, list_owned, plan, prepare, scope_function
     from ..prune import is_controller_owned, prunable
-    from ..render import render
     from ..wait import wait_gone
     from . import AppContext
 
     options = build_jsonnet_options(kw)
     app = ctx.find_object(AppContext).app
     comps = list(components) or None
-    rendered = render(app, env_name, comps, options=options)
+    rendered = _render(app, env_name, comps, options)
     env = rendered.env
     cluster = _connect(env, workers=concurrency, verb="dry-run delete from" if dry_run else "delete from")
     reporter = Reporter(dry_run)
