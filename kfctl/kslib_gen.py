@@ -450,6 +450,9 @@ CUSTOM: dict[str, list[str]] = {
     "core.v1.KeyToPath": ["new(key, path):: self.withKey(key) + self.withPath(path)"],
 }
 
+# Members per generated setter object (the largest type, PodSpec, has 60 setters; more are split).
+SLOTS = 32
+
 # Every `*List` type with an `items` array gets this constructor (added at run time by the builder).
 LIST_CTOR = "new(items):: super.new() + self.withItems(items)"
 
@@ -551,32 +554,44 @@ local
   // a type's field data, by reference "<group>.<version>.<Name>"
   get(ref) = local p = std.splitLimit(ref, '.', 1); G[p[0]].types[p[1]],
   names(t, f) = if std.objectHasAll(t, '#n') && std.objectHas(t['#n'], f) then t['#n'][f] else [cap(f), f],
-  // setters of one non-object field; w wraps a patch at the sub-object's path in the root object.  Patches use
+  // Members as [name, 'm', patch function] (a setter: self + w(patch(v))) or [name, 'v', value].  Patches use
   // ':::' so data stays visible even where a setter object's hidden member has the same name (JSONSchemaProps.not).
-  set1(t, f, w) =
+  set1(t, f) =
     local x = t[f], n = names(t, f), ws = 'with' + n[0];
-    if x == 0 then { [ws]:: function(v) self + w({ [f]::: v }) }
-    else if x == 2 then { [ws]:: function(v) self + w({ [f]::: v }), [ws + 'Mixin']:: function(v) self + w({ [f]+::: v }) }
-    else if x == 1 then { [ws]:: function(v) self + w({ [f]::: A(v) }), [ws + 'Mixin']:: function(v) self + w({ [f]+::: A(v) }) }
-    else if std.isArray(x) then {
-      [ws]:: function(v) self + w({ [f]::: A(v) }),
-      [ws + 'Mixin']:: function(v) self + w({ [f]+::: A(v) }),
-      [n[1] + 'Type']:: top(x[0]),
-    }
-    else {},
-  // the sub-object (and Type reference) of one object field
+    if x == 0 then [[ws, 'm', function(v) { [f]::: v }]]
+    else if x == 2 then [[ws, 'm', function(v) { [f]::: v }], [ws + 'Mixin', 'm', function(v) { [f]+::: v }]]
+    else if x == 1 then [[ws, 'm', function(v) { [f]::: A(v) }], [ws + 'Mixin', 'm', function(v) { [f]+::: A(v) }]]
+    else if std.isArray(x) then [
+      [ws, 'm', function(v) { [f]::: A(v) }],
+      [ws + 'Mixin', 'm', function(v) { [f]+::: A(v) }],
+      [n[1] + 'Type', 'v', top(x[0])],
+    ]
+    else [],
+  // the sub-object and Type reference of an object field; w wraps a patch at the sub-object's path
   obj1(t, f, w) =
     local x = t[f], n = names(t, f);
-    if std.isString(x) then { [n[1]]:: sub(x, function(o) w({ [f]+::: o })), [n[1] + 'Type']:: top(x) } else {},
-  setters(t, w) = std.foldl(function(acc, f) acc + set1(t, f, w), std.objectFields(t), {}),
-  objects(t, w) = std.foldl(function(acc, f) acc + obj1(t, f, w), std.objectFields(t), {}),
+    if std.isString(x) then [[n[1], 'v', sub(x, function(o) w({ [f]+::: o }))], [n[1] + 'Type', 'v', top(x)]] else [],
+  setters(t) = std.flattenArrays([set1(t, f) for f in std.objectFields(t)]),
+  objects(t, w) = std.flattenArrays([obj1(t, f, w) for f in std.objectFields(t)]),
+  // One object with hidden members ms (a null computed name omits a slot), so setters do not pile up
+  // long inheritance chains; @SLOTS@ slots per object.
+  V(ms, i, w, s) = local m = ms[i]; if m[1] == 'm' then function(v) s + w(m[2](v)) else m[2],
+  M(ms, i) = if i < std.length(ms) then ms[i][0] else null,
+  obj(ms, w) =
+    if std.length(ms) > @SLOTS@ then obj(ms[0:@SLOTS@], w) + obj(ms[@SLOTS@:], w)
+    else {
+@SLOTLINES@
+    },
   extra(ref, t) = (if std.objectHas(C, ref) then C[ref] else {})
     + (if std.endsWith(ref, 'List') && std.objectHas(t, 'items') then { @LIST@ } else {}),
-  sub(ref, w) = local t = get(ref); setters(t, w) + objects(t, w) + { mixinInstance(o):: w(o) },
-  top(ref) = local t = get(ref); { new():: {} } + setters(t, I) + { mixin:: objects(t, I) } + extra(ref, t),
-  kind(ref, av, k) =
+  sub(ref, w) =
     local t = get(ref);
-    { new():: { apiVersion: av, kind: k } } + setters(t, I) + { mixin:: objects(t, I) } + extra(ref, t),
+    obj(setters(t) + objects(t, w) + [['mixinInstance', 'v', function(o) w(o)]], w),
+  root(ref, new) =
+    local t = get(ref);
+    obj(setters(t) + [['new', 'v', new], ['mixin', 'v', obj(objects(t, I), I)]], I) + extra(ref, t),
+  top(ref) = root(ref, function() {}),
+  kind(ref, av, k) = root(ref, function() { apiVersion: av, kind: k }),
   K = { kind:: kind, top:: top },
   // custom constructors
   C = {
@@ -607,6 +622,8 @@ def emit_k8s(model: Model, info: dict[str, str], groups: list[str]) -> str:
     body = (
         K8S_BODY.replace("@LEGACY@", _legacy_comment(model))
         .replace("@SEL@", json.dumps(list(WORKLOAD_SELECTOR_VERSIONS)))
+        .replace("@SLOTLINES@", "\n".join(f"      [M(ms, {i})]:: V(ms, {i}, w, self)," for i in range(SLOTS)))
+        .replace("@SLOTS@", str(SLOTS))
         .replace("@LIST@", LIST_CTOR)
         .replace("@CUSTOM@", "\n".join(custom))
         .replace("@GROUPS@", "\n".join(f"    {jkey(g)}: import '_k8s/{g}.libsonnet'," for g in groups))

@@ -40,32 +40,75 @@ local
   // a type's field data, by reference "<group>.<version>.<Name>"
   get(ref) = local p = std.splitLimit(ref, '.', 1); G[p[0]].types[p[1]],
   names(t, f) = if std.objectHasAll(t, '#n') && std.objectHas(t['#n'], f) then t['#n'][f] else [cap(f), f],
-  // setters of one non-object field; w wraps a patch at the sub-object's path in the root object.  Patches use
+  // Members as [name, 'm', patch function] (a setter: self + w(patch(v))) or [name, 'v', value].  Patches use
   // ':::' so data stays visible even where a setter object's hidden member has the same name (JSONSchemaProps.not).
-  set1(t, f, w) =
+  set1(t, f) =
     local x = t[f], n = names(t, f), ws = 'with' + n[0];
-    if x == 0 then { [ws]:: function(v) self + w({ [f]::: v }) }
-    else if x == 2 then { [ws]:: function(v) self + w({ [f]::: v }), [ws + 'Mixin']:: function(v) self + w({ [f]+::: v }) }
-    else if x == 1 then { [ws]:: function(v) self + w({ [f]::: A(v) }), [ws + 'Mixin']:: function(v) self + w({ [f]+::: A(v) }) }
-    else if std.isArray(x) then {
-      [ws]:: function(v) self + w({ [f]::: A(v) }),
-      [ws + 'Mixin']:: function(v) self + w({ [f]+::: A(v) }),
-      [n[1] + 'Type']:: top(x[0]),
-    }
-    else {},
-  // the sub-object (and Type reference) of one object field
+    if x == 0 then [[ws, 'm', function(v) { [f]::: v }]]
+    else if x == 2 then [[ws, 'm', function(v) { [f]::: v }], [ws + 'Mixin', 'm', function(v) { [f]+::: v }]]
+    else if x == 1 then [[ws, 'm', function(v) { [f]::: A(v) }], [ws + 'Mixin', 'm', function(v) { [f]+::: A(v) }]]
+    else if std.isArray(x) then [
+      [ws, 'm', function(v) { [f]::: A(v) }],
+      [ws + 'Mixin', 'm', function(v) { [f]+::: A(v) }],
+      [n[1] + 'Type', 'v', top(x[0])],
+    ]
+    else [],
+  // the sub-object and Type reference of an object field; w wraps a patch at the sub-object's path
   obj1(t, f, w) =
     local x = t[f], n = names(t, f);
-    if std.isString(x) then { [n[1]]:: sub(x, function(o) w({ [f]+::: o })), [n[1] + 'Type']:: top(x) } else {},
-  setters(t, w) = std.foldl(function(acc, f) acc + set1(t, f, w), std.objectFields(t), {}),
-  objects(t, w) = std.foldl(function(acc, f) acc + obj1(t, f, w), std.objectFields(t), {}),
+    if std.isString(x) then [[n[1], 'v', sub(x, function(o) w({ [f]+::: o }))], [n[1] + 'Type', 'v', top(x)]] else [],
+  setters(t) = std.flattenArrays([set1(t, f) for f in std.objectFields(t)]),
+  objects(t, w) = std.flattenArrays([obj1(t, f, w) for f in std.objectFields(t)]),
+  // One object with hidden members ms (a null computed name omits a slot), so setters do not pile up
+  // long inheritance chains; 32 slots per object.
+  V(ms, i, w, s) = local m = ms[i]; if m[1] == 'm' then function(v) s + w(m[2](v)) else m[2],
+  M(ms, i) = if i < std.length(ms) then ms[i][0] else null,
+  obj(ms, w) =
+    if std.length(ms) > 32 then obj(ms[0:32], w) + obj(ms[32:], w)
+    else {
+      [M(ms, 0)]:: V(ms, 0, w, self),
+      [M(ms, 1)]:: V(ms, 1, w, self),
+      [M(ms, 2)]:: V(ms, 2, w, self),
+      [M(ms, 3)]:: V(ms, 3, w, self),
+      [M(ms, 4)]:: V(ms, 4, w, self),
+      [M(ms, 5)]:: V(ms, 5, w, self),
+      [M(ms, 6)]:: V(ms, 6, w, self),
+      [M(ms, 7)]:: V(ms, 7, w, self),
+      [M(ms, 8)]:: V(ms, 8, w, self),
+      [M(ms, 9)]:: V(ms, 9, w, self),
+      [M(ms, 10)]:: V(ms, 10, w, self),
+      [M(ms, 11)]:: V(ms, 11, w, self),
+      [M(ms, 12)]:: V(ms, 12, w, self),
+      [M(ms, 13)]:: V(ms, 13, w, self),
+      [M(ms, 14)]:: V(ms, 14, w, self),
+      [M(ms, 15)]:: V(ms, 15, w, self),
+      [M(ms, 16)]:: V(ms, 16, w, self),
+      [M(ms, 17)]:: V(ms, 17, w, self),
+      [M(ms, 18)]:: V(ms, 18, w, self),
+      [M(ms, 19)]:: V(ms, 19, w, self),
+      [M(ms, 20)]:: V(ms, 20, w, self),
+      [M(ms, 21)]:: V(ms, 21, w, self),
+      [M(ms, 22)]:: V(ms, 22, w, self),
+      [M(ms, 23)]:: V(ms, 23, w, self),
+      [M(ms, 24)]:: V(ms, 24, w, self),
+      [M(ms, 25)]:: V(ms, 25, w, self),
+      [M(ms, 26)]:: V(ms, 26, w, self),
+      [M(ms, 27)]:: V(ms, 27, w, self),
+      [M(ms, 28)]:: V(ms, 28, w, self),
+      [M(ms, 29)]:: V(ms, 29, w, self),
+      [M(ms, 30)]:: V(ms, 30, w, self),
+      [M(ms, 31)]:: V(ms, 31, w, self),
+    },
   extra(ref, t) = (if std.objectHas(C, ref) then C[ref] else {})
     + (if std.endsWith(ref, 'List') && std.objectHas(t, 'items') then { new(items):: super.new() + self.withItems(items) } else {}),
-  sub(ref, w) = local t = get(ref); setters(t, w) + objects(t, w) + { mixinInstance(o):: w(o) },
-  top(ref) = local t = get(ref); { new():: {} } + setters(t, I) + { mixin:: objects(t, I) } + extra(ref, t),
-  kind(ref, av, k) =
+  sub(ref, w) =
     local t = get(ref);
-    { new():: { apiVersion: av, kind: k } } + setters(t, I) + { mixin:: objects(t, I) } + extra(ref, t),
+    obj(setters(t) + objects(t, w) + [['mixinInstance', 'v', function(o) w(o)]], w),
+  root(ref, new) =
+    local t = get(ref);
+    obj(setters(t) + [['new', 'v', new], ['mixin', 'v', obj(objects(t, I), I)]], I) + extra(ref, t),
+  top(ref) = root(ref, function() {}),
+  kind(ref, av, k) = root(ref, function() { apiVersion: av, kind: k }),
   K = { kind:: kind, top:: top },
   // custom constructors
   C = {
