@@ -383,14 +383,14 @@ def search(protos: list[Prototype], text: str) -> list[Prototype]:
 
 def _number_source(raw: str) -> str | None:
     text = raw.strip()
-    if _NUMBER.match(text):
-        return text
     try:
         value = float(text)
     except ValueError:
         return None
     if not math.isfinite(value) or text.lower().lstrip("+-").startswith(("inf", "nan")):
         return None
+    if _NUMBER.match(text):
+        return text
     if re.match(r"^[+-]?\d+$", text):
         return str(int(text))
     return repr(value)
@@ -412,13 +412,14 @@ def literal(param: Param, raw: str, engine=None) -> str:
         return src if src is not None else json.dumps(raw, ensure_ascii=False)
     # object / array: raw Jsonnet text, checked by evaluating it on its own.
     from .engine import Request, get_engine
+    from .errors import EngineError
 
     engine = engine or get_engine()
     want = "an object" if param.type == "object" else "an array"
     try:
-        out = engine.evaluate(Request(filename=f"<parameter {param.name}>", snippet=f"(\n{raw}\n)"))
+        out = engine.evaluate(Request(filename=f"<parameter {param.name}>", snippet=f"[{raw}, 0][0]"))
         value = json.loads(out)
-    except Exception as exc:  # noqa: BLE001 - EngineError or a broken snippet: report both the same way
+    except (EngineError, ValueError) as exc:
         detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ParamError(f"parameter {param.name!r} must be {want} in Jsonnet syntax "
                          f"(e.g. {'{a: 1}' if param.type == 'object' else '[1, 2]'}); {raw!r} is not: {detail}") from None
@@ -614,7 +615,7 @@ def _render_problem(app, module: str, path: Path, text: str, short: str, params:
                     engine) -> str | None:
     """Evaluate the new component with its params (no env overrides); the error text, or None."""
     from .engine import Request
-    from .errors import EngineError
+    from .errors import EngineError, KfctlError
     from .render import KSONNET_LIB
 
     merged = dict(params)
@@ -627,7 +628,7 @@ def _render_problem(app, module: str, path: Path, text: str, short: str, params:
         chosen = envs.get(current) if current else (next(iter(envs.values())) if envs else None)
         if chosen is not None:
             env = chosen.destination()
-    except Exception:  # noqa: BLE001 - a broken env is not this command's business
+    except KfctlError:  # a broken environment is not this command's business
         pass
     jpaths = [str(app.root / "vendor"), str(KSONNET_LIB), str(app.root / "lib"), str(app.module_dir(module))]
     try:

@@ -110,7 +110,7 @@ def parse_source(uri: str, base: Path | None = None, protocol: str | None = None
     forced_git = uri.startswith("git+")
     raw = uri[4:] if forced_git else uri
     m = re.match(r"^(.*?\.git)(?:/(?:-/)?tree/(.+?))?/*$", raw)
-    if forced_git or protocol == "git" or (m and re.match(r"^(https?|ssh|git|file)://|^[\w.-]+@[\w.-]+:", raw)):
+    if forced_git or protocol in ("git", "github") or (m and re.match(r"^(https?|ssh|git|file)://|^[\w.-]+@[\w.-]+:", raw)):
         if "/tree/" in raw:
             url, _, rest = raw.partition("/tree/")
             url = url[:-2] if url.endswith("/-") else url
@@ -773,11 +773,12 @@ def parse_descriptor(text: str) -> tuple[str | None, str, str | None]:
 @dataclass
 class InstallResult:
     installed: list[Installed] = field(default_factory=list)
-    kept: list[str] = field(default_factory=list)  # already installed, left alone
+    kept: list[str] = field(default_factory=list)  # the requested package, already installed at that version
+    present: list[str] = field(default_factory=list)  # dependencies already installed (left as they are)
     notes: list[str] = field(default_factory=list)
 
 
-def _find_registry_for(app, pkg: str) -> str:
+def find_registry_for(app, pkg: str) -> str:
     hits = []
     problems = []
     for name in app.registries():
@@ -808,17 +809,18 @@ def install(app, descriptor: str, *, env: str | None = None, force: bool = False
     if env is not None:
         app.environment(env)
     if reg_name is None:
-        reg_name = _find_registry_for(app, pkg_name)
+        reg_name = find_registry_for(app, pkg_name)
     source = registry_source(app, reg_name)
     is_git = source.protocol in ("git", "github")
     reg = open_registry(app, reg_name, ref=want if is_git else None)
     result = InstallResult()
+    mismatch = None
     if want and not is_git:
         have = reg.declared_version(pkg_name) if pkg_name in reg.libraries else None
         if pkg_name in reg.libraries and have not in (want, want.lstrip("v")) and f"v{have}" != want:
             kind = "built-in registry" if source.protocol == "builtin" else f"registry {reg_name!r}"
-            result.notes.append(f"the {kind} does not carry {reg_name}/{pkg_name}@{want}; "
-                                f"installed version {have or 'unversioned'} instead")
+            mismatch = f"the {kind} does not carry {reg_name}/{pkg_name}@{want}"
+            result.notes.append(f"{mismatch}; installed version {have or 'unversioned'} instead")
     installed = installed_map(app)
     # Work out the closure: the package, then what it needs from the same registry.
     order: list[str] = []
@@ -829,8 +831,8 @@ def install(app, descriptor: str, *, env: str | None = None, force: bool = False
             continue
         key = f"{reg_name}/{p}"
         if p != pkg_name and key in installed and installed[key].path is not None:
-            if key not in result.kept:
-                result.kept.append(key)
+            if key not in result.present:
+                result.present.append(key)
             continue
         pkg = reg.package(p)  # raises PackageNotFound for unknown names
         order.append(p)
@@ -850,7 +852,9 @@ def install(app, descriptor: str, *, env: str | None = None, force: bool = False
     current = installed.get(main_key)
     if (current is not None and current.path is not None and not force and current.version == version
             and (env is None or env in current.envs or not current.envs)):
-        result.kept.insert(0, main_key)
+        result.kept.append(main_key)
+        if mismatch:
+            result.notes[0] = f"{mismatch}; it has version {version or 'unversioned'}, which is already installed"
         order.remove(pkg_name)
         if not order:
             return result

@@ -308,3 +308,48 @@ def test_import_files_and_folders(app, kfctl, tmp_path):
     (bad / "zbroken.yaml").write_text("just: data\n")
     assert_clean_failure(kfctl("import", "-f", str(bad), cwd=app), before=before, root=app,
                          contains="not a Kubernetes object")
+
+
+@pytest.mark.parametrize("type_, raw, expected", [
+    ("string", 'a"b\\c', '"a\\"b\\\\c"'),
+    ("string", "null", '"null"'),
+    ("number", "80", "80"),
+    ("number", "007", "7"),
+    ("number", "-1.5e3", "-1.5e3"),
+    ("numberOrString", "8080", "8080"),
+    ("numberOrString", "http", '"http"'),
+    ("object", "{}", "{}"),
+    ("array", '["a", 1]', '["a", 1]'),
+    ("object", "null", "null"),
+])
+def test_literal_by_type(type_, raw, expected):
+    from kfctl.prototype import Param, literal
+
+    assert literal(Param("p", type_, "", "x"), raw) == expected
+
+
+@pytest.mark.parametrize("type_, raw", [("number", "abc"), ("number", "nan"), ("number", "1e999"),
+                                        ("object", "[]"), ("array", "{}"), ("object", "{} // comment")])
+def test_literal_rejects(type_, raw):
+    from kfctl.errors import ParamError
+    from kfctl.prototype import Param, literal
+
+    with pytest.raises(ParamError):
+        literal(Param("p", type_, "", "x"), raw)
+
+
+def test_prototype_use_and_template_type(app, kfctl):
+    res = kfctl("prototype", "use", "io.ksonnet.pkg.namespace", "ns", "jsonnet", cwd=app)
+    assert res.code == 0, res
+    assert show(kfctl, app)[0]["kind"] == "Namespace"
+    before = tree_digest(app)
+    res = kfctl("generate", "namespace", "ns2", "yaml", cwd=app)
+    assert_clean_failure(res, before=before, root=app, contains="unexpected argument")
+
+
+def test_package_qualified_prototype_name(app, kfctl):
+    res = kfctl("generate", "kubeflow/tf-job/tf-job", "j", "--image=x", cwd=app)
+    assert res.code == 0, res
+    before = tree_digest(app)
+    res = kfctl("generate", "other/pkg/tf-job", "k", cwd=app)
+    assert_clean_failure(res, before=before, root=app, contains="no installed package 'other/pkg'")

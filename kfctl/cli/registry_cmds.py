@@ -157,7 +157,9 @@ def pkg_install(ctx, descriptor, env_name, force):
         ver = f" version {inst.version}" if inst.version else ""
         click.echo(f"installed {inst.key}{ver} in {app.rel(inst.path)}", err=True)
     for key in res.kept:
-        click.echo(f"{key} is already installed; kept", err=True)
+        click.echo(f"{key} is already installed at this version; nothing to do (--force reinstalls it)", err=True)
+    if res.present and res.installed:
+        click.echo(f"uses the installed {', '.join(res.present)}", err=True)
 
 
 @pkg.command("list")
@@ -212,9 +214,9 @@ def pkg_describe(ctx, descriptor):
         hits = [i for i in installed.values() if i.name == name]
         inst = hits[0] if len(hits) == 1 else None
         if inst is None:
-            from ..registry import _find_registry_for
+            from ..registry import find_registry_for
 
-            reg_name = _find_registry_for(app, name)
+            reg_name = find_registry_for(app, name)
     else:
         inst = installed.get(f"{reg_name}/{name}")
     if inst is not None and inst.path is not None and not want:
