@@ -597,9 +597,7 @@ def remove_registry(app, name: str) -> list[str]:
         known = ", ".join(regs) or "none"
         raise RegistryError(f"unknown registry {name!r} (known: {known})")
     overridden = bool(regs[name].get("overridden"))
-    _store(app, name, None, overridden)
-    if overridden and name in (app.data.get("registries") or {}):
-        pass  # the app.yaml entry shows through again
+    _store(app, name, None, overridden)  # an overridden one: app.yaml's entry (if any) shows through again
     pin = _pin_path(app, name).parent
     if pin.is_dir():
         shutil.rmtree(pin, ignore_errors=True)

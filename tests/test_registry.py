@@ -443,3 +443,24 @@ def test_legacy_2018_registry_installs_and_renders(new_app, kfctl):
     assert "gcr.io/x/y:1" in yaml.safe_dump(job)
     labels = {d["metadata"]["labels"]["ksonnet.io/component"] for d in docs}
     assert labels == {"kubeflow-core", "myjob", "seldon"}
+
+
+def test_every_builtin_package_installs_with_parseable_prototypes(new_app, kfctl):
+    from kfctl.app import App
+    from kfctl.prototype import catalog
+    from kfctl.registry import imported_packages
+
+    root = new_app()
+    declared = yaml.safe_load((REPO / "registry" / "registry.yaml").read_text())["libraries"]
+    for pkg in sorted(declared):
+        res = kfctl("pkg", "install", f"kubeflow/{pkg}", cwd=root)
+        assert res.code == 0, res
+    installed = app_yaml(root)["libraries"]
+    assert sorted(installed) == sorted(f"kubeflow/{p}" for p in declared)
+    cat = catalog(App.load(root))
+    assert cat.problems == []
+    for pkg in declared:
+        # Everything a package imports from the registry was vendored with it.
+        for dep in imported_packages(root / "vendor" / "kubeflow" / pkg, "kubeflow"):
+            assert (root / "vendor" / "kubeflow" / dep).is_dir(), (pkg, dep)
+    assert len([p for p in cat.prototypes if p.package]) >= len([p for p in declared if p != "common"])
