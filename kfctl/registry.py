@@ -110,7 +110,9 @@ def parse_source(uri: str, base: Path | None = None, protocol: str | None = None
     forced_git = uri.startswith("git+")
     raw = uri[4:] if forced_git else uri
     m = re.match(r"^(.*?\.git)(?:/(?:-/)?tree/(.+?))?/*$", raw)
-    if forced_git or protocol in ("git", "github") or (m and re.match(r"^(https?|ssh|git|file)://|^[\w.-]+@[\w.-]+:", raw)):
+    local_repo = bool(m and m.group(2) and raw.startswith(("/", ".", "~")) and not Path(os.path.expanduser(raw)).is_dir())
+    if (forced_git or protocol in ("git", "github") or local_repo
+            or (m and re.match(r"^(https?|ssh|git|file)://|^[\w.-]+@[\w.-]+:", raw))):
         if "/tree/" in raw:
             url, _, rest = raw.partition("/tree/")
             url = url[:-2] if url.endswith("/-") else url
