@@ -1,25 +1,25 @@
 """Generate a ksonnet-lib compatible ``k8s.libsonnet`` / ``k.libsonnet``.
 
-The output keeps the API shape of ksonnet-lib ``ksonnet.beta.3`` (``k.<group>.<version>.<kind>``, hidden
-``::`` fields, ``new()``, ``withX``/``withXMixin`` setters, ``mixin::`` sub-objects with ``mixinInstance``,
-``<field>Type::`` element references, custom constructors, ``mapContainers``) but not its layout.  ksonnet-gen
-expanded every nested object under every kind, which made the library 3-4 MB.  Here every schema type is
-emitted exactly once, as a pair of functions in a table ``T``:
+The output keeps the API of ksonnet-lib ``ksonnet.beta.3`` (``k.<group>.<version>.<kind>``, hidden ``::``
+fields, ``new()``, ``withX``/``withXMixin`` setters, ``mixin::`` sub-objects with ``mixinInstance``,
+``<field>Type::`` element references, the custom constructors, ``mapContainers``) but not its layout.
+ksonnet-gen spelled out every nested object under every kind as jsonnet code, so its library was 3-4 MB and
+every evaluation paid for parsing all of it.  Here:
 
-* ``T.<id>.s(w)`` - the setters for the type's scalar, array and map fields;
-* ``T.<id>.o(w)`` - one sub-object per object-valued field (plus ``<field>Type``);
-* ``T.<id>.c``   - custom constructors, if any.
+* each schema type is one line of *data* (field name -> shape code) in ``_k8s/<group>.libsonnet``, together
+  with that group's ``k.<group>.*`` namespace;
+* ``k8s.libsonnet`` holds a small builder that turns a type's data into the setter object on first access,
+  and imports the group files lazily (jsonnet evaluates ``import`` only when the value is needed), so a
+  program parses only the groups it touches.
 
-``w`` is the "wrap" function that places a patch at the sub-object's path inside the root object
-(``function(o) {spec+: {template+: o}}``), so ``deployment.mixin.spec.template.spec.withContainers(c)`` still
-returns ``{spec+: {template+: {spec+: {containers: c}}}}`` plus hidden setters, exactly like ksonnet-lib.
-Because jsonnet is lazy, only the types a program actually touches are ever instantiated; the file is
-small enough that parsing it is cheap.
+A sub-object's setters wrap their patch with ``w``, the function that places a patch at the sub-object's path
+in the root object, so ``deployment.mixin.spec.template.spec.withContainers(c)`` returns
+``{spec+: {template+: {spec+: {containers: c}}}}`` plus hidden setters, like ksonnet-lib.
 
-Legacy group versions that 2018 packages use (apps/v1beta1, extensions/v1beta1, rbac/v1beta1, ...) are no
-longer in the Kubernetes schemas; they are synthesized from their successors (see ``LEGACY``).
+Legacy group versions used by 2018 packages (apps/v1beta1, extensions/v1beta1, rbac/v1beta1, ...) are gone
+from current Kubernetes schemas; they are synthesized from their successors (see ``LEGACY``).
 
-Run: ``python -m kfctl.kslib_gen --out kfctl/ksonnet_lib``.  Output is deterministic.
+Run: ``python -m kfctl.kslib_gen --out kfctl/ksonnet_lib``.  The output is deterministic.
 """
 from __future__ import annotations
 
@@ -550,7 +550,9 @@ local
   A(v) = if std.isArray(v) then v else [v],
   I(o) = o,
   SEL = @SEL@,
-  cap(s) = std.asciiUpper(s[0]) + s[1:],
+  // capitalize with natives only (std.asciiUpper and string slices are slow jsonnet-level std functions)
+  cap(s) = local c = std.codepoint(s[0]);
+    (if c >= 97 && c <= 122 then std.char(c - 32) else s[0]) + std.substr(s, 1, std.length(s) - 1),
   // a type's field data, by reference "<group>.<version>.<Name>"
   get(ref) = local p = std.splitLimit(ref, '.', 1); G[p[0]].types[p[1]],
   names(t, f) = if std.objectHasAll(t, '#n') && std.objectHas(t['#n'], f) then t['#n'][f] else [cap(f), f],
@@ -571,14 +573,16 @@ local
   obj1(t, f, w) =
     local x = t[f], n = names(t, f);
     if std.isString(x) then [[n[1], 'v', sub(x, function(o) w({ [f]+::: o }))], [n[1] + 'Type', 'v', top(x)]] else [],
-  setters(t) = std.flattenArrays([set1(t, f) for f in std.objectFields(t)]),
-  objects(t, w) = std.flattenArrays([obj1(t, f, w) for f in std.objectFields(t)]),
+  setters(t) = [m for f in std.objectFields(t) for m in set1(t, f)],
+  objects(t, w) = [m for f in std.objectFields(t) for m in obj1(t, f, w)],
   // One object with hidden members ms (a null computed name omits a slot), so setters do not pile up
   // long inheritance chains; @SLOTS@ slots per object.
   V(ms, i, w, s) = local m = ms[i]; if m[1] == 'm' then function(v) s + w(m[2](v)) else m[2],
   M(ms, i) = if i < std.length(ms) then ms[i][0] else null,
   obj(ms, w) =
-    if std.length(ms) > @SLOTS@ then obj(ms[0:@SLOTS@], w) + obj(ms[@SLOTS@:], w)
+    local n = std.length(ms);
+    if n > @SLOTS@ then obj(std.makeArray(@SLOTS@, function(i) ms[i]), w)
+                        + obj(std.makeArray(n - @SLOTS@, function(i) ms[i + @SLOTS@]), w)
     else {
 @SLOTLINES@
     },

@@ -36,7 +36,9 @@ local
   A(v) = if std.isArray(v) then v else [v],
   I(o) = o,
   SEL = ["apps/v1", "apps/v1beta2"],
-  cap(s) = std.asciiUpper(s[0]) + s[1:],
+  // capitalize with natives only (std.asciiUpper and string slices are slow jsonnet-level std functions)
+  cap(s) = local c = std.codepoint(s[0]);
+    (if c >= 97 && c <= 122 then std.char(c - 32) else s[0]) + std.substr(s, 1, std.length(s) - 1),
   // a type's field data, by reference "<group>.<version>.<Name>"
   get(ref) = local p = std.splitLimit(ref, '.', 1); G[p[0]].types[p[1]],
   names(t, f) = if std.objectHasAll(t, '#n') && std.objectHas(t['#n'], f) then t['#n'][f] else [cap(f), f],
@@ -57,14 +59,16 @@ local
   obj1(t, f, w) =
     local x = t[f], n = names(t, f);
     if std.isString(x) then [[n[1], 'v', sub(x, function(o) w({ [f]+::: o }))], [n[1] + 'Type', 'v', top(x)]] else [],
-  setters(t) = std.flattenArrays([set1(t, f) for f in std.objectFields(t)]),
-  objects(t, w) = std.flattenArrays([obj1(t, f, w) for f in std.objectFields(t)]),
+  setters(t) = [m for f in std.objectFields(t) for m in set1(t, f)],
+  objects(t, w) = [m for f in std.objectFields(t) for m in obj1(t, f, w)],
   // One object with hidden members ms (a null computed name omits a slot), so setters do not pile up
   // long inheritance chains; 32 slots per object.
   V(ms, i, w, s) = local m = ms[i]; if m[1] == 'm' then function(v) s + w(m[2](v)) else m[2],
   M(ms, i) = if i < std.length(ms) then ms[i][0] else null,
   obj(ms, w) =
-    if std.length(ms) > 32 then obj(ms[0:32], w) + obj(ms[32:], w)
+    local n = std.length(ms);
+    if n > 32 then obj(std.makeArray(32, function(i) ms[i]), w)
+                        + obj(std.makeArray(n - 32, function(i) ms[i + 32]), w)
     else {
       [M(ms, 0)]:: V(ms, 0, w, self),
       [M(ms, 1)]:: V(ms, 1, w, self),
