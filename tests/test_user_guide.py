@@ -15,7 +15,6 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pytest
 
 from tests.conftest import assert_clean_failure, tree_digest
 
