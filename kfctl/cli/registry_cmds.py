@@ -146,7 +146,13 @@ def pkg():
 @click.option("--force", is_flag=True, help="Reinstall even when this version is installed.")
 @click.pass_context
 def pkg_install(ctx, descriptor, env_name, force):
-    """Vendor a package (and the packages of its registry it imports) into vendor/REGISTRY/PACKAGE."""
+    """Vendor a package into vendor/REGISTRY/PACKAGE and record it in app.yaml.
+
+    The packages of the same registry it needs come along: those listed under `dependencies:` in its
+    parts.yaml and those its jsonnet files import as "REGISTRY/PKG/...". Dependencies already installed
+    are kept. The version recorded is the commit for git registries, the registry's package version for
+    the built-in one, and none for folder (fs) registries. VERSION is a git ref (tag, branch, commit).
+    """
     from ..registry import install
 
     app = _app(ctx)
