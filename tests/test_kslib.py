@@ -131,19 +131,19 @@ def test_every_schema_kind_is_reachable_with_its_group_version():
     assert got == {p: dict(expected[p], items=[]) for p in lists}
 
 
-def _setter_names(props: dict) -> tuple[set[str], set[str]]:
+def _setter_names(props: dict, defs: dict) -> tuple[set[str], set[str]]:
     """(top-level members, mixin members) a ksonnet-lib kind or Type should have for these schema properties."""
     top, mixin = set(), set()
     for name, p in props.items():
         cap = name[0].upper() + name[1:]
-        ref = p.get("$ref") or ""
-        if ref and "Quantity" not in ref and "Time" not in ref and "IntOrString" not in ref:
+        target = defs.get((p.get("$ref") or "").rsplit("/", 1)[-1], {})
+        if target.get("properties"):  # a nested object
             mixin |= {name, name + "Type"}
         elif "array" in (p.get("type") or []):
             top |= {"with" + cap, "with" + cap + "Mixin"}
             if "$ref" in (p.get("items") or {}):
                 top.add(name + "Type")
-        elif "object" in (p.get("type") or []):
+        elif "object" in (p.get("type") or []) or "object" in (target.get("type") or []):
             top |= {"with" + cap, "with" + cap + "Mixin"}
         else:
             top.add("with" + cap)
@@ -158,11 +158,15 @@ def _setter_names(props: dict) -> tuple[set[str], set[str]]:
         ("io.k8s.api.apps.v1.Deployment", "k.apps.v1.deployment"),
         ("io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta", "k.core.v1.service.mixin.metadataType"),
         ("io.k8s.api.rbac.v1.ClusterRoleBinding", "k.rbac.v1beta1.clusterRoleBinding"),
+        ("io.k8s.api.apps.v1.ControllerRevision", "k.apps.v1beta1.controllerRevision"),
+        ("io.k8s.apimachinery.pkg.apis.meta.v1.ManagedFieldsEntry", "k.meta.v1.managedFieldsEntry"),
+        ("io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionSpec",
+         "k.apiextensions.v1.customResourceDefinitionSpec"),
     ],
 )
 def test_members_follow_the_schema(schema_key, path):
-    props = _schema_defs()[schema_key]["properties"]
-    top, mixin = _setter_names(props)
+    defs = _schema_defs()
+    top, mixin = _setter_names(defs[schema_key]["properties"], defs)
     got_top = set(evk(f"std.objectFieldsAll({path})"))
     got_mixin = set(evk(f"std.objectFieldsAll({path}.mixin)"))
     assert top <= got_top, sorted(top - got_top)
