@@ -15,6 +15,9 @@ Cases:
 * `touch every group` forces the namespace of every group version (parses the whole library)
 * `... as plain JSON`  the same prototype's output fed back as a JSON literal through std.prune: the cost
                       of std.prune itself (gojsonnet's is slow), i.e. the floor without ksonnet-lib
+A last table measures jsonnet parse cost against size with an "explicit code" variant: every schema type's
+setters written out as jsonnet functions in one file (the way ksonnet-gen emitted them, but without its
+per-kind expansion of nested objects), extrapolated to the 3.2 MB ksonnet.beta.3 k8s.libsonnet.
 The `monolithic` column evaluates the same cases against a copy of the library with every group file
 inlined into k8s.libsonnet (no lazy imports), to show what the per-group split saves.
 """
@@ -133,6 +136,34 @@ def _gojsonnet_version() -> str:
         return "?"
 
 
+def explicit_variant(dst: Path) -> Path:
+    """One file with each type's setters as explicit jsonnet code (for the parse-cost comparison)."""
+    sys.path.insert(0, str(REPO))
+    from kfctl import kslib_gen as gen
+
+    model = gen.build_model(gen.load_schema(gen.default_schema_path()))
+    out = ["local A(v) = if std.isArray(v) then v else [v];", "local T = {"]
+    for tid in sorted(model.types):
+        t = model.types[tid]
+        lines = []
+        for f in t.fields:
+            key, stem = gen.jkey(f.name), gen.setter_stem(f.name)
+            if f.shape == "object":
+                lines.append(f"{gen.member_name(f.name)}:: T.{f.ref}(function(o) w({{{key}+: o}})),")
+            elif f.shape in ("array", "map"):
+                val = "A(v)" if f.shape == "array" else "v"
+                lines.append(f"with{stem}(v):: self + w({{{key}: {val}}}),")
+                lines.append(f"with{stem}Mixin(v):: self + w({{{key}+: {val}}}),")
+            else:
+                lines.append(f"with{stem}(v):: self + w({{{key}: v}}),")
+        out.append(f"{tid}(w):: {{\nmixinInstance(o):: w(o),\n" + "\n".join(lines) + "\n},")
+    out.append("};")
+    out.append("{ t:: T }")
+    path = dst / "explicit.libsonnet"
+    path.write_text("\n".join(out) + "\n")
+    return path
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=15)
@@ -173,6 +204,19 @@ def main() -> int:
         snippet = f"local g = import '{name}'; std.length(std.objectFieldsAll(g.types))"
         best, _, _ = timed(snippet, {}, [LIB], args.runs)
         print(f"| {name} | {size / 1024:.1f} | {best:.1f} | {best / (size / 1024):.2f} |")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = explicit_variant(Path(tmp))
+        kib = path.stat().st_size / 1024
+        best, med, _ = timed("(import 'explicit.libsonnet').t.core_v1_Pod(function(o) o).withKind('Pod')", {},
+                             [Path(tmp)], args.runs)
+        print()
+        print("| variant | KiB | import CPU ms best / median | ms/KiB |")
+        print("|---|---:|---:|---:|")
+        print(f"| explicit setter code, all types once | {kib:.0f} | {best:.1f} / {med:.1f} | {best / kib:.2f} |")
+        print(f"| ksonnet.beta.3 size (3.2 MB), extrapolated | 3200 | ~{best / kib * 3200:.0f} | |")
+        lbest, lmed, _ = timed('(import "k.libsonnet").core.v1.list.new([])', {}, [LIB], args.runs)
+        print(f"| shipped data + builder: k list | {total / 1024:.0f} (all files) | {lbest:.1f} / {lmed:.1f} | |")
     return 0
 
 
