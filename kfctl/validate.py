@@ -445,13 +445,19 @@ def dry_run(objects: list[dict], *, env, report: Report) -> None:
             if res.namespaced and not meta.get("namespace"):
                 body = {**obj, "metadata": {**meta, "namespace": env.namespace}}
             ns = (body.get("metadata") or {}).get("namespace")
+            label = _label(body)
             try:
                 conn.apply(res, body, force=True, dry_run=True)
             except kcluster.ApiError as err:
                 if err.status == 404 and ns in created_namespaces:
                     report.notes.append(f"{label}: not dry-run; its namespace {ns} is created by this render")
                     continue
-                report.problems.append(Problem(label, "", f"rejected by the API server ({err.status} {err.reason}): "
-                                               f"{' '.join(str(err.message).split())}"))
+                causes = [c for c in err.causes if isinstance(c, dict) and (c.get("field") or c.get("message"))]
+                for c in causes:
+                    report.problems.append(Problem(label, str(c.get("field") or ""),
+                                                   f"{c.get('message') or c.get('reason')} (API server)"))
+                if not causes:
+                    report.problems.append(Problem(label, "", f"rejected by the API server ({err.status} "
+                                                   f"{err.reason}): {' '.join(str(err.message).split())}"))
     finally:
         conn.close()
