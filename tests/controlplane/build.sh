@@ -30,6 +30,11 @@ if ! command -v go >/dev/null 2>&1; then
   exit 127
 fi
 
+# Go's default build cache follows XDG_CACHE_HOME, which test harnesses often
+# point at a temp dir (tests/conftest.py does): that would turn every run into
+# a cold ~10 min build. Pin it to the usual place unless GOCACHE is set.
+export GOCACHE="${GOCACHE:-$HOME/.cache/go-build}"
+
 mkdir -p "$cache_dir"
 out="$cache_dir/$target"
 stamp_file="$cache_dir/$target.stamp"
