@@ -1087,3 +1087,115 @@ def test_katib_experiment_bad_input(values, msg):
     base = {"parameters": SEARCH, "trialParams": {"command": "python,/mnt/user/train.py"}}
     with pytest.raises(RenderFailed, match=re.escape(msg)):
         render("katib-experiment", "hp", **(base | values))
+
+
+# --------------------------------------------------------------------------------------------
+# A real Kubernetes 1.36 API server accepts every object (cluster tests)
+# --------------------------------------------------------------------------------------------
+
+class Discovery:
+    """kind -> (plural, namespaced) per apiVersion, from the server's discovery (refreshed when a
+    kind is not found, e.g. right after its CRD was established)."""
+
+    def __init__(self, cluster):
+        self.cluster = cluster
+        self.cache: dict[str, dict] = {}
+
+    def _load(self, api_version: str) -> dict:
+        base = "/api/v1" if api_version == "v1" else f"/apis/{api_version}"
+        res = self.cluster.get(base)
+        return {r["kind"]: (r["name"], r["namespaced"]) for r in res["resources"] if "/" not in r["name"]}
+
+    def path(self, obj: dict) -> str:
+        api = obj["apiVersion"]
+        kinds = self.cache.get(api)
+        if kinds is None or obj["kind"] not in kinds:
+            kinds = self.cache[api] = self._load(api)
+        plural, namespaced = kinds[obj["kind"]]
+        base = "/api/v1" if api == "v1" else f"/apis/{api}"
+        ns = f"/namespaces/{obj['metadata']['namespace']}" if namespaced else ""
+        return f"{base}{ns}/{plural}/{obj['metadata']['name']}"
+
+
+@pytest.mark.cluster
+def test_platform_objects_accepted_by_api_server(kube_cluster, kube_namespace):
+    ns = kube_namespace
+    disco = Discovery(kube_cluster)
+    installers = (
+        render("sagemaker-operator", "sagemaker-operator", roleArn=ROLE, namespace=ns, createNamespace="false")
+        + render("mpi-operator", "mpi-operator", env_namespace=ns, gangScheduler="volcano")
+        + render("volcano", "volcano", namespace=ns, createNamespace="false", defaultQueue="false")
+        + render("katib", "katib", env_namespace=ns)
+    )
+    crds = by_kind(installers, "CustomResourceDefinition") + [ISTIO_VIRTUALSERVICE_CRD]
+    workloads = (
+        render("sagemaker-training-job", "xgboost-mnist", **XGB, hyperParameters=XGB_HP, namespace=ns)
+        + render("sagemaker-hyperparameter-tuning-job", "hpo", namespace=ns,
+                 **REQUIRED["sagemaker-hyperparameter-tuning-job"])
+        + render("sagemaker-hosting-deployment", "host", namespace=ns, **REQUIRED["sagemaker-hosting-deployment"])
+        + render("sagemaker-batch-transform-job", "batch", namespace=ns, **REQUIRED["sagemaker-batch-transform-job"])
+        + render("mpi-job", "hvd", env_namespace=ns, user="alice", group="recsys", scheduler="volcano", queue="recsys")
+        + render("volcano-queue", f"q-{ns}", weight=2, cpu="8", gpus=4)
+        + render("storage", "storage", env_namespace=ns, monitors=MONITORS, users="alice", groups="recsys")
+        + render("notebook", "lab", env_namespace=ns, user="alice", group="recsys", gpus=1)
+        + render("katib-experiment", "hp", env_namespace=ns, parameters=SEARCH, user="alice",
+                 trialParams={"command": ["python", "/mnt/user/train.py"]})
+    )
+    cluster_scoped: list[str] = []
+
+    def apply(obj: dict) -> dict:
+        path = kube_cluster.wait_for(lambda: disco.path(obj), 30, f"discovery of {obj['kind']}")
+        if "/namespaces/" not in path:
+            cluster_scoped.append(path)
+        return kube_cluster.apply(obj, path)
+
+    try:
+        for crd in crds:
+            apply(crd)
+        for crd in crds:
+            path = disco.path(crd)
+
+            def established(path=path) -> bool:
+                conds = kube_cluster.get(path).get("status", {}).get("conditions", [])
+                return any(c["type"] == "Established" and c["status"] == "True" for c in conds)
+
+            kube_cluster.wait_for(established, 60, f"CRD {crd['metadata']['name']} established")
+        for obj in installers + workloads:
+            if obj["kind"] == "CustomResourceDefinition":
+                continue
+            got = kube_cluster.wait_for(lambda obj=obj: apply(obj), 30, f"apply {obj['kind']}/{obj['metadata']['name']}")
+            assert got["metadata"]["name"] == obj["metadata"]["name"]
+        # what the server stored is what kfctl rendered (schemas prune nothing kfctl emits)
+        tj = kube_cluster.get(disco.path(one(workloads, "TrainingJob")))
+        assert tj["spec"] == one(workloads, "TrainingJob")["spec"]
+        mpi = kube_cluster.get(disco.path(one(workloads, "MPIJob")))
+        assert mpi["spec"]["mpiReplicaSpecs"] == one(workloads, "MPIJob")["spec"]["mpiReplicaSpecs"]
+        exp = kube_cluster.get(disco.path(one(workloads, "Experiment")))
+        assert exp["spec"]["trialTemplate"]["trialSpec"] == one(workloads, "Experiment")["spec"]["trialTemplate"]["trialSpec"]
+        # and the CRD schemas reject malformed jobs (create: 422 Invalid, naming the field)
+        def rejected(obj: dict, field: str) -> None:
+            collection = disco.path(obj).rsplit("/", 1)[0]
+            with pytest.raises(kube_cluster.Error) as err:
+                kube_cluster.request("POST", collection, obj)
+            assert err.value.status == 422 and field in str(err.value), err.value
+
+        bad = json.loads(json.dumps(one(workloads, "TrainingJob")))
+        del bad["spec"]["roleArn"]
+        bad["metadata"]["name"] = "no-role"
+        rejected(bad, "roleArn")
+        bad = json.loads(json.dumps(one(workloads, "TrainingJob")))
+        bad["spec"]["resourceConfig"]["instanceCount"] = "many"
+        bad["metadata"]["name"] = "bad-count"
+        rejected(bad, "instanceCount")
+        bad = json.loads(json.dumps(one(workloads, "MPIJob")))
+        bad["spec"]["slotsPerWorker"] = "two"
+        bad["metadata"]["name"] = "bad-slots"
+        rejected(bad, "slotsPerWorker")
+        bad = json.loads(json.dumps(one(workloads, "Queue")))
+        bad["spec"]["weight"] = "heavy"
+        bad["metadata"]["name"] = f"bad-q-{ns}"
+        rejected(bad, "weight")
+    finally:
+        # cluster-scoped leftovers (namespaced ones go with the test namespace); CRDs last
+        for path in sorted(set(cluster_scoped), key=lambda p: "customresourcedefinitions" in p):
+            kube_cluster.request("DELETE", path, ok=(200, 202, 404))
