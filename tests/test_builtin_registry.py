@@ -931,6 +931,10 @@ def test_argo_install():
         one(objs, kind, name)
     args = container(one(objs, "Deployment", "workflow-controller"))["args"]
     assert args[args.index("--executor-image") + 1] == "quay.io/argoproj/argoexec:v3.5.8"
+    # the executor reports results at the top level of a WorkflowTaskResult: they must survive pruning
+    result = {"apiVersion": "argoproj.io/v1alpha1", "kind": "WorkflowTaskResult", "metadata": {"name": "wf-1"},
+              "phase": "Succeeded", "outputs": {"parameters": [{"name": "p", "value": "1"}]}}
+    assert cr_errors(result) == []
     tagged = render("argo", "argo", "argo", imageTag="v3.5.5")
     assert container(one(tagged, "Deployment", "workflow-controller"))["image"].endswith(":v3.5.5")
 
@@ -968,3 +972,89 @@ def test_argo_cron_workflow():
     bad = json.loads(json.dumps(cwf))
     bad["spec"]["concurrencyPolicy"] = "Sometimes"
     assert cr_errors(bad)
+
+
+# ----------------------------------------------------------------------------------------------
+# A real Kubernetes 1.36 API server accepts every object, and keeps every field of the custom
+# resources (nothing pruned by the CRD schemas)
+# ----------------------------------------------------------------------------------------------
+
+_PLURALS = {"ConfigMap": "configmaps", "Service": "services", "ServiceAccount": "serviceaccounts",
+            "PersistentVolumeClaim": "persistentvolumeclaims", "Deployment": "deployments",
+            "StatefulSet": "statefulsets", "Role": "roles", "RoleBinding": "rolebindings",
+            "ClusterRole": "clusterroles", "ClusterRoleBinding": "clusterrolebindings",
+            "StorageClass": "storageclasses", "CustomResourceDefinition": "customresourcedefinitions"}
+
+
+def _object_path(obj: dict, crds: dict) -> str:
+    api = obj["apiVersion"]
+    base = f"/api/{api}" if "/" not in api else f"/apis/{api}"
+    if obj["kind"] in _PLURALS:
+        plural, namespaced = _PLURALS[obj["kind"]], obj["kind"] not in CLUSTER_SCOPED
+    else:
+        crd = crds[(api.split("/")[0], obj["kind"])]
+        plural, namespaced = crd["spec"]["names"]["plural"], crd["spec"]["scope"] == "Namespaced"
+    ns = f"/namespaces/{obj['metadata']['namespace']}" if namespaced else ""
+    return f"{base}{ns}/{plural}/{obj['metadata']['name']}"
+
+
+def _cluster_renders(ns: str) -> list[list[dict]]:
+    """Defaults of every prototype plus the variants that matter, all in namespace `ns`."""
+    renders = [render(pkg, proto, namespace=ns, **REQUIRED_EXTRA.get((pkg, proto), {}))
+               for pkg, proto in all_prototypes()]
+    renders += [
+        core(namespace=ns, disks="disk1,disk2", reportUsage=True, usageId="u-1", cloud="aks",
+             jupyterNotebookPVCMount="/home/jovyan/work", jupyterHubServiceType="NodePort"),
+        render("tf-job", "tf-job", "dist", namespace=ns, num_ps=2, num_workers=4, num_gpus=2, group="recsys",
+               user="alice", scheduler="volcano", queue="team-a", cleanPodPolicy="Running", args="--epochs=1"),
+        render("tf-job", "tf-cnn", "cnn", namespace=ns, num_gpus=1, num_workers=2, group="train"),
+        render("pytorch-job", "pytorch-job", "pt", namespace=ns, num_workers=3, num_gpus=1, user="bob",
+               scheduler="volcano", minAvailable=2),
+        render("tf-serving", "tf-serving-all-features", "serveInceptionNFS", namespace=ns, name="inception-nfs",
+               modelPath="/mnt/m", modelStorageType="nfs", nfsPVC="nfs", numGpus=1, deployHttpProxy=True,
+               cloud="gcp", gcpCredentialSecretName="user-gcp-sa"),
+        render("seldon", "serve-simple", "withpvc", namespace=ns, image="x/model:1", pvcName="models"),
+        render("argo", "argo-workflow", "wf2", namespace=ns, user="kim", group="ads",
+               steps=[{"name": "a"}, [{"name": "b", "gpus": 1}, {"name": "c"}]]),
+    ]
+    return renders
+
+
+@pytest.mark.cluster
+def test_real_api_server_accepts_every_object(kube_cluster, kube_namespace):
+    ns = kube_namespace
+    renders = _cluster_renders(ns)
+    objs: dict[str, dict] = {}
+    for objects in renders:
+        for o in objects:
+            objs[f"{o['apiVersion']}/{o['kind']}/{o['metadata']['name']}"] = o
+    crd_objs = [o for o in objs.values() if o["kind"] == "CustomResourceDefinition"]
+    crds = {(c["spec"]["group"], c["spec"]["names"]["kind"]): c for c in crd_objs}
+    cluster_scoped = []
+    try:
+        for crd in crd_objs:
+            path = _object_path(crd, crds)
+            kube_cluster.apply(crd, path, field_manager="kfctl-builtin-test")
+            cluster_scoped.append(path)
+        for crd in crd_objs:
+            path = _object_path(crd, crds)
+
+            def established(path=path):
+                conds = kube_cluster.get(path).get("status", {}).get("conditions", [])
+                return any(c["type"] == "Established" and c["status"] == "True" for c in conds)
+
+            kube_cluster.wait_for(established, 60, f"{crd['metadata']['name']} Established")
+        for key, o in sorted(objs.items()):
+            if o["kind"] == "CustomResourceDefinition":
+                continue
+            path = _object_path(o, crds)
+            if "namespaces/" not in path:
+                cluster_scoped.append(path)
+            got = kube_cluster.wait_for(
+                lambda o=o, path=path: kube_cluster.apply(o, path, field_manager="kfctl-builtin-test"),
+                30, f"apply {key}")
+            if (o["apiVersion"].split("/")[0], o["kind"]) in crds:
+                assert got["spec"] == o["spec"], f"the API server changed or pruned fields of {key}"
+    finally:
+        for path in reversed(cluster_scoped):
+            kube_cluster.request("DELETE", path, ok=(200, 202, 404))

@@ -56,9 +56,12 @@ local sch = u.schema;
     workflowTemplateRef: sch.any(),
   }, open=true),
 
-  crdArgo(kind, plural, shortNames, spec, scope='Namespaced', status=true, printer=null)::
+  // openRoot: keep unknown top-level fields (kinds whose data is not under spec/status).
+  crdArgo(kind, plural, shortNames, spec, scope='Namespaced', status=true, printer=null, openRoot=false)::
+    local root = sch.resource(spec, sch.any())
+                 + (if openRoot then { 'x-kubernetes-preserve-unknown-fields': true } else {});
     u.crd('argoproj.io', kind, plural, [
-      u.crdVersion('v1alpha1', sch.resource(spec, sch.any()), status=status, printerColumns=printer),
+      u.crdVersion('v1alpha1', root, status=status, printerColumns=printer),
     ], scope=scope, shortNames=shortNames),
 
   crds:: [
@@ -83,7 +86,8 @@ local sch = u.schema;
               scope='Cluster', status=false),
     // Internal kinds the v3 controller and executor exchange; kept schemaless.
     $.crdArgo('WorkflowTaskSet', 'workflowtasksets', ['wfts'], sch.any()),
-    $.crdArgo('WorkflowTaskResult', 'workflowtaskresults', null, sch.any(), status=false),
+    // Task results carry outputs, phase, message and progress at the top level.
+    $.crdArgo('WorkflowTaskResult', 'workflowtaskresults', null, sch.any(), status=false, openRoot=true),
     $.crdArgo('WorkflowArtifactGCTask', 'workflowartifactgctasks', ['wfat'], sch.any()),
     $.crdArgo('WorkflowEventBinding', 'workfloweventbindings', ['wfeb'], sch.any(), status=false),
   ],
