@@ -719,8 +719,15 @@ def test_volcano_install():
     rules = one(objs, "ClusterRole", "volcano-scheduler")["rules"]
     assert any("pods/binding" in r["resources"] for r in rules)
     assert any("podgroups" in r["resources"] and "update" in r["verbs"] for r in rules)
-    # no admission webhooks (they would need generated TLS certs)
+    # no admission webhooks (they would need generated TLS certs) but CEL admission policies
     assert not [o for o in objs if "Webhook" in o["kind"]]
+    policies = {p["metadata"]["name"]: p for p in by_kind(objs, "ValidatingAdmissionPolicy")}
+    bindings = by_kind(objs, "ValidatingAdmissionPolicyBinding")
+    assert sorted(b["spec"]["policyName"] for b in bindings) == sorted(policies)
+    assert all(b["spec"]["validationActions"] == ["Deny"] for b in bindings)
+    job_rules = policies["volcano-jobs.kfctl.io"]["spec"]["matchConstraints"]["resourceRules"]
+    assert job_rules[0]["apiGroups"] == ["batch.volcano.sh"] and job_rules[0]["resources"] == ["jobs"]
+    assert not by_kind(render("volcano", "v", admissionPolicies="false"), "ValidatingAdmissionPolicy")
     assert one(objs, "Queue", "default")["spec"] == {"weight": 1, "reclaimable": True}
 
     custom = render("volcano", "v", binpack="false", actions="enqueue,allocate,preempt,backfill", defaultQueue=False)
@@ -1117,6 +1124,17 @@ class Discovery:
         return f"{base}{ns}/{plural}/{obj['metadata']['name']}"
 
 
+def _denied(cluster, obj: dict, path: str):
+    """The admission error for applying obj, or None while it is still accepted (policies take a
+    moment to be in force after they are created)."""
+    try:
+        cluster.apply(obj, path)
+    except cluster.Error as e:
+        return e
+    cluster.request("DELETE", path, ok=(200, 202, 404))
+    return None
+
+
 @pytest.mark.cluster
 def test_platform_objects_accepted_by_api_server(kube_cluster, kube_namespace):
     ns = kube_namespace
@@ -1195,7 +1213,67 @@ def test_platform_objects_accepted_by_api_server(kube_cluster, kube_namespace):
         bad["spec"]["weight"] = "heavy"
         bad["metadata"]["name"] = f"bad-q-{ns}"
         rejected(bad, "weight")
+
+        # Volcano's admission checks without webhook certificates: CEL policies in the API server
+        def vcjob(name: str, min_available: int, tasks: list[tuple[str, int]]) -> dict:
+            return {"apiVersion": "batch.volcano.sh/v1alpha1", "kind": "Job",
+                    "metadata": {"name": name, "namespace": ns},
+                    "spec": {"schedulerName": "volcano", "minAvailable": min_available, "queue": "default",
+                             "tasks": [{"name": t, "replicas": r, "template": {"spec": {"containers": [
+                                 {"name": "c", "image": "registry.invalid/x:1"}]}}} for t, r in tasks]}}
+
+        def policy_denies(obj: dict, message: str) -> None:
+            path = disco.path(obj)
+            err = kube_cluster.wait_for(lambda: _denied(kube_cluster, obj, path), 30, "admission policy in force")
+            assert message in str(err), err
+
+        good = vcjob("ok", 2, [("ps", 1), ("worker", 1)])
+        kube_cluster.wait_for(lambda: apply(good), 30, "apply a valid Volcano job")
+        policy_denies(vcjob("too-many", 5, [("ps", 1), ("worker", 2)]),
+                      "minAvailable of a Volcano job must not exceed the sum of its task replicas")
+        policy_denies(vcjob("dup", 1, [("worker", 1), ("worker", 1)]), "task names of a Volcano job must be unique")
+        queue = render("volcano-queue", "default")[0]
+        apply(queue)
+        with pytest.raises(kube_cluster.Error) as err:
+            kube_cluster.request("DELETE", disco.path(queue))
+        assert "the default queue cannot be deleted" in str(err.value)
     finally:
-        # cluster-scoped leftovers (namespaced ones go with the test namespace); CRDs last
-        for path in sorted(set(cluster_scoped), key=lambda p: "customresourcedefinitions" in p):
-            kube_cluster.request("DELETE", path, ok=(200, 202, 404))
+        # cluster-scoped leftovers (namespaced ones go with the test namespace): admission
+        # policies first (one protects the default queue), CRDs last
+        def order(path: str) -> int:
+            return 0 if "validatingadmissionpolic" in path else 2 if "customresourcedefinitions" in path else 1
+
+        def delete(path: str) -> bool:
+            status, _ = kube_cluster.request("DELETE", path, ok=())
+            return status in (200, 202, 404)
+
+        for path in sorted(set(cluster_scoped), key=order):
+            # a deleted policy stops being enforced after a moment
+            kube_cluster.wait_for(lambda path=path: delete(path), 30, f"delete {path}")
+
+
+def test_sagemaker_scenario_as_typed_by_the_user():
+    """The scenario's exact commands: flags at generate, the hyperparameters with `param set`."""
+    app = _APP
+    app.check("generate", "sagemaker-operator", "sagemaker-operator", "--roleArn=arn:aws:iam::123456789012:role/my-role")
+    app.check("generate", "sagemaker-training-job", "xgboost-mnist",
+              "--roleArn=SAGEMAKER_EXECUTION_ROLE_ARN", "--region=us-east-1",
+              "--trainingImage=811284229777.dkr.ecr.us-east-1.amazonaws.com/xgboost:latest",
+              "--s3Bucket=BUCKET_NAME", "--s3Prefix=xgboost-mnist")
+    try:
+        app.check("param", "set", "xgboost-mnist", "hyperParameters",
+                  '{"max_depth":"5","eta":"0.2","gamma":"4","min_child_weight":"6","silent":"0",'
+                  '"objective":"multi:softmax","num_class":"10","num_round":"10"}')
+        docs = [d for d in yaml.load_all(app.check("show", "default", "-c", "xgboost-mnist"), Loader=yaml.CSafeLoader) if d]
+        assert len(docs) == 1
+        got = strip_kfctl(docs[0])
+        want = scenario_yaml("sagemaker-training.md", "TrainingJob")
+        assert sorted(map(json.dumps, got["spec"].pop("hyperParameters"))) == \
+            sorted(map(json.dumps, want["spec"].pop("hyperParameters")))
+        assert got == want
+        op = [d for d in yaml.load_all(app.check("show", "default", "-c", "sagemaker-operator"), Loader=yaml.CSafeLoader) if d]
+        sa = one(op, "ServiceAccount", "sagemaker-k8s-operator-default")
+        assert sa["metadata"]["annotations"]["eks.amazonaws.com/role-arn"] == "arn:aws:iam::123456789012:role/my-role"
+    finally:
+        app.check("component", "rm", "xgboost-mnist")
+        app.check("component", "rm", "sagemaker-operator")

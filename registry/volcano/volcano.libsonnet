@@ -34,7 +34,7 @@ local crds = import 'kubeflow/volcano/crds.libsonnet';
   },
 
   // params: name, namespace, createNamespace, schedulerImage, controllerImage, schedulerName,
-  //         actions, binpack, schedulerConf, controllers, defaultQueue, logLevel
+  //         actions, binpack, schedulerConf, controllers, defaultQueue, admissionPolicies, logLevel
   parts(params, env):: {
     local ns = u.orDefault(std.get(params, 'namespace', null), 'volcano-system'),
     local schedulerName = u.orDefault(std.get(params, 'schedulerName', null), 'volcano'),
@@ -157,6 +157,11 @@ local crds = import 'kubeflow/volcano/crds.libsonnet';
       }],
     }),
 
+    // Certificate-free admission checks (ValidatingAdmissionPolicy, CEL evaluated by the API
+    // server itself) standing in for the most useful checks of Volcano's validating webhook.
+    admissionPolicies: if u.toBool(u.param(params, 'admissionPolicies', true), 'admissionPolicies') then
+      $.admissionPolicies else null,
+
     // The queue jobs without a queue use.
     defaultQueue: if u.toBool(u.param(params, 'defaultQueue', true), 'defaultQueue') then
       $.queue({ name: 'default', weight: 1, reclaimable: true }) else null,
@@ -174,9 +179,60 @@ local crds = import 'kubeflow/volcano/crds.libsonnet';
       self.controllerClusterRole,
       self.controllerClusterRoleBinding,
       self.controllerDeployment,
+      self.admissionPolicies,
       self.defaultQueue,
     ],
   },
+
+  // ValidatingAdmissionPolicies (admissionregistration.k8s.io/v1) and their bindings.
+  local policy(name, rules, validations) = [
+    u.object('admissionregistration.k8s.io/v1', 'ValidatingAdmissionPolicy', name) + {
+      spec: {
+        failurePolicy: 'Fail',
+        matchConstraints: { resourceRules: rules },
+        validations: validations,
+      },
+    },
+    u.object('admissionregistration.k8s.io/v1', 'ValidatingAdmissionPolicyBinding', name) + {
+      spec: { policyName: name, validationActions: ['Deny'] },
+    },
+  ],
+  admissionPolicies:: std.flattenArrays([
+    policy('volcano-jobs.kfctl.io', [{
+      apiGroups: ['batch.volcano.sh'],
+      apiVersions: ['v1alpha1'],
+      operations: ['CREATE', 'UPDATE'],
+      resources: ['jobs'],
+    }], [
+      {
+        expression: 'has(object.spec) && has(object.spec.tasks) && size(object.spec.tasks) > 0',
+        message: 'a Volcano job needs at least one task',
+      },
+      {
+        expression: '!has(object.spec) || !has(object.spec.tasks) || object.spec.tasks.all(t, has(t.name) && t.name != "")',
+        message: 'every task of a Volcano job needs a name',
+      },
+      {
+        expression: '!has(object.spec) || !has(object.spec.tasks) || object.spec.tasks.all(t, !has(t.name) || object.spec.tasks.exists_one(o, has(o.name) && o.name == t.name))',
+        message: 'task names of a Volcano job must be unique',
+      },
+      {
+        expression: '!has(object.spec) || !has(object.spec.minAvailable) || !has(object.spec.tasks) || object.spec.minAvailable <= object.spec.tasks.map(t, has(t.replicas) ? t.replicas : 0).sum()',
+        message: 'minAvailable of a Volcano job must not exceed the sum of its task replicas',
+      },
+    ]),
+    policy('volcano-queues.kfctl.io', [{
+      apiGroups: ['scheduling.volcano.sh'],
+      apiVersions: ['v1beta1'],
+      operations: ['DELETE'],
+      resources: ['queues'],
+    }], [
+      {
+        expression: 'oldObject.metadata.name != "default"',
+        message: 'the default queue cannot be deleted (jobs without a queue use it)',
+      },
+    ]),
+  ]),
 
   list(params, env):: u.list($.parts(params, env).all),
 

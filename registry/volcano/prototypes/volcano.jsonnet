@@ -6,7 +6,8 @@
 //   Job (batch.volcano.sh/v1alpha1), Command (bus.volcano.sh/v1alpha1) and Numatopology
 //   (nodeinfo.volcano.sh/v1alpha1), plus the `default` queue. Pods opt in with
 //   schedulerName: volcano. The admission webhooks are not installed (they need TLS certificates
-//   generated at install time); see the package README.
+//   generated at install time); ValidatingAdmissionPolicies evaluated by the API server take over
+//   their main checks. See the package README.
 // @shortDescription Volcano batch scheduler (gang scheduling, queues).
 // @param name string Name of the component.
 // @optionalParam namespace string volcano-system Namespace of the scheduler and controllers.
@@ -19,6 +20,7 @@
 // @optionalParam schedulerConf string null Complete volcano-scheduler.conf text replacing the generated one.
 // @optionalParam controllers string gc-controller,job-controller,pg-controller,queue-controller Controllers the controller manager runs.
 // @optionalParam defaultQueue string true Emit the `default` Queue (weight 1, reclaimable).
+// @optionalParam admissionPolicies string true Install ValidatingAdmissionPolicies (CEL, no certificates) checking Volcano jobs and protecting the default queue.
 // @optionalParam logLevel number 3 Log verbosity of scheduler and controllers.
 
 local volcano = import 'kubeflow/volcano/volcano.libsonnet';
