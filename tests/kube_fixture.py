@@ -327,7 +327,8 @@ class PrivateControlPlane(KubeCluster):
     Extra attributes: ``dir`` (temp dir with etcd data, certs, kubeconfig),
     ``log_path`` (the process's stderr), ``pid``, ``startup_seconds``.
     Methods: ``kill()`` (SIGKILL: the API server vanishes mid-request),
-    ``stop()`` (graceful: stdin EOF + SIGTERM), ``alive``.
+    ``stop()`` (graceful: stdin EOF + SIGTERM), ``restart()`` (same etcd
+    data, new port and token), ``alive``, ``log_tail()``.
     """
 
     def __init__(self, proc: subprocess.Popen, workdir: Path, log_path: Path, ready: dict, *, cleanup_dir: bool):
@@ -345,6 +346,10 @@ class PrivateControlPlane(KubeCluster):
         self.log_path = log_path
         self.startup_seconds = float(ready.get("startup_s") or 0.0)
         self._cleanup_dir = cleanup_dir
+        self._restarts = 0
+        self._binary: str = ""
+        self._args: list[str] = []
+        self._timeout: float = READY_TIMEOUT
 
     @property
     def alive(self) -> bool:
@@ -376,6 +381,23 @@ class PrivateControlPlane(KubeCluster):
         if self.proc.stdout:
             self.proc.stdout.close()
 
+    def restart(self) -> None:
+        """Start the control plane again on the same etcd data (after
+        ``kill()`` or ``stop()``): objects written before survive. The port
+        and token change; ``kubeconfig`` (same path) is rewritten, so re-read
+        ``server``/``token`` from this object, not from an earlier copy."""
+        if self.alive:
+            raise RuntimeError("restart() needs a stopped control plane: call kill() or stop() first")
+        self._restarts += 1
+        log_path = self.dir / f"controlplane.{self._restarts}.log"
+        proc, ready, problem = _spawn(self._binary, self.dir, self._args, log_path, self._timeout)
+        if ready is None:
+            pytest.fail(f"kfctl-testcp restart {problem}. Log tail ({log_path}):\n{_tail(log_path)}", pytrace=False)
+        self.proc, self.pid, self.log_path = proc, proc.pid, log_path
+        self.server, self.token = ready["server"].rstrip("/"), ready["token"]
+        self.startup_seconds = float(ready.get("startup_s") or 0.0)
+        self._ssl = self._make_ssl_context(self.ca_file)  # the serving cert is kept, but reload anyway
+
     def close(self) -> None:
         self.stop()
         if self._cleanup_dir:
@@ -383,6 +405,59 @@ class PrivateControlPlane(KubeCluster):
 
     def log_tail(self, lines: int = 60) -> str:
         return _tail(self.log_path, lines)
+
+
+def _spawn(binary: str, wd: Path, args: list[str], log_path: Path, timeout: float) -> tuple[Any, Optional[dict], str]:
+    """Run kfctl-testcp with state in ``wd/cp``; wait for READY.
+    Returns (proc, ready, problem); ready is None on failure (proc then dead)."""
+    argv = [binary, "--dir", str(wd / "cp"), f"--timeout={int(timeout)}s", *args]
+    with open(log_path, "wb") as logf:
+        proc = subprocess.Popen(
+            argv,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=logf,
+            start_new_session=True,  # a Ctrl-C in the terminal does not hit it first
+        )
+    lines: "queue.Queue[Optional[str]]" = queue.Queue()
+
+    def reader() -> None:
+        assert proc.stdout is not None
+        for raw in proc.stdout:
+            lines.put(raw.decode(errors="replace").rstrip("\n"))
+        lines.put(None)
+
+    threading.Thread(target=reader, name="kfctl-testcp-stdout", daemon=True).start()
+
+    deadline = time.monotonic() + timeout + 5
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            problem = f"no READY line within {timeout:.0f}s"
+            break
+        try:
+            line = lines.get(timeout=min(remaining, 1.0))
+        except queue.Empty:
+            continue
+        if line is None:
+            problem = f"exited with code {proc.wait()} before READY"
+            break
+        if line.startswith("READY "):
+            return proc, json.loads(line[len("READY ") :]), ""
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait()
+    return proc, None, problem
+
+
+def _cp_args(with_kcm: bool, nodes: int, extra_args: Iterable[str]) -> list[str]:
+    args = []
+    if with_kcm:
+        args.append("--with-kcm")
+    if nodes:
+        args.append(f"--nodes={nodes}")
+    args.extend(extra_args)
+    return args
 
 
 def start_control_plane(
@@ -398,69 +473,21 @@ def start_control_plane(
     binary = testcp_binary()
     cleanup = workdir is None
     wd = Path(workdir or tempfile.mkdtemp(prefix="kfctl-testcp-"))
+    wd.mkdir(parents=True, exist_ok=True)
     log_path = wd / "controlplane.log"
-    args = [binary, "--dir", str(wd / "cp"), f"--timeout={int(timeout)}s"]
-    if with_kcm:
-        args.append("--with-kcm")
-    if nodes:
-        args.append(f"--nodes={nodes}")
-    args.extend(extra_args)
-    logf = open(log_path, "wb")
+    args = _cp_args(with_kcm, nodes, extra_args)
     try:
-        proc = subprocess.Popen(
-            args,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=logf,
-            start_new_session=True,  # a Ctrl-C in the terminal does not hit it first
-        )
+        proc, ready, problem = _spawn(binary, wd, args, log_path, timeout)
     except OSError as e:
-        logf.close()
-        shutil.rmtree(wd, ignore_errors=True)
         _unavailable(f"cannot run {binary}: {e}. {ENABLE_HINT}")
         raise  # unreachable
-    finally:
-        if not logf.closed:
-            logf.close()
-
-    lines: "queue.Queue[Optional[str]]" = queue.Queue()
-
-    def reader() -> None:
-        assert proc.stdout is not None
-        for raw in proc.stdout:
-            lines.put(raw.decode(errors="replace").rstrip("\n"))
-        lines.put(None)
-
-    threading.Thread(target=reader, name="kfctl-testcp-stdout", daemon=True).start()
-
-    deadline = time.monotonic() + timeout + 5
-    ready: Optional[dict] = None
-    problem = ""
-    while ready is None:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            problem = f"no READY line within {timeout:.0f}s"
-            break
-        try:
-            line = lines.get(timeout=min(remaining, 1.0))
-        except queue.Empty:
-            continue
-        if line is None:
-            problem = f"exited with code {proc.wait()} before READY"
-            break
-        if line.startswith("READY "):
-            ready = json.loads(line[len("READY "):])
-
-    cp_dir = wd
     if ready is None:
-        tail = _tail(log_path)
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
         # the work dir (with the full log) is kept for debugging
-        _unavailable(f"kfctl-testcp {problem}. Log tail ({log_path}):\n{tail}")
+        _unavailable(f"kfctl-testcp {problem}. Log tail ({log_path}):\n{_tail(log_path)}")
         raise AssertionError("unreachable")
-    return PrivateControlPlane(proc, cp_dir, log_path, ready, cleanup_dir=cleanup)
+    cp = PrivateControlPlane(proc, wd, log_path, ready, cleanup_dir=cleanup)
+    cp._binary, cp._args, cp._timeout = binary, args, timeout
+    return cp
 
 
 def _external_cluster(kubeconfig: str) -> KubeCluster:

@@ -293,3 +293,15 @@ def test_private_control_plane_can_be_killed(kube_cluster_private) -> None:
     assert not cp.alive
     with pytest.raises(OSError):
         cp.request("GET", "/version", timeout=5)
+
+
+def test_private_control_plane_restart_keeps_data(kube_cluster_private) -> None:
+    cp = kube_cluster_private
+    path = "/api/v1/namespaces/default/configmaps/survivor"
+    cp.apply({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "survivor"}, "data": {"k": "v"}}, path)
+    cp.kill()
+    cp.restart()
+    assert cp.alive
+    assert cp.get(path)["data"] == {"k": "v"}
+    with open(cp.kubeconfig) as f:
+        assert cp.server in f.read()

@@ -28,6 +28,8 @@ var defaultControllers = []string{
 	"resourcequota-controller",
 	"clusterrole-aggregation-controller",
 	"pod-garbage-collector-controller",
+	// every namespace gets the kube-root-ca.crt ConfigMap, as in a real cluster
+	"root-ca-certificate-publisher-controller",
 }
 
 // kcmRunner runs kube-controller-manager in this process. Its options are
@@ -49,8 +51,9 @@ func newKCM(controllers []string) (*kcmRunner, error) {
 	return &kcmRunner{opts: s}, nil
 }
 
-func (k *kcmRunner) configure(ctx context.Context, kubeconfig string) error {
+func (k *kcmRunner) configure(ctx context.Context, kubeconfig, caFile string) error {
 	k.opts.Generic.ClientConnection.Kubeconfig = kubeconfig
+	k.opts.SAController.RootCAFile = caFile
 	// High enough that GC / namespace deletion are not throttled in tests.
 	k.opts.Generic.ClientConnection.QPS = 200
 	k.opts.Generic.ClientConnection.Burst = 400

@@ -246,7 +246,7 @@ func run(cfg config) error {
 	// (g) controller-manager and simulated nodes.
 	kcmErr := make(chan error, 1)
 	if kcm != nil {
-		if err := kcm.configure(ctx, kubeconfig); err != nil {
+		if err := kcm.configure(ctx, kubeconfig, caFile); err != nil {
 			cancel()
 			waitErr(apiErr, 15*time.Second)
 			return fmt.Errorf("kube-controller-manager config: %w", err)
