@@ -1294,3 +1294,27 @@ def test_sagemaker_scenario_as_typed_by_the_user():
     finally:
         app.check("component", "rm", "xgboost-mnist")
         app.check("component", "rm", "sagemaker-operator")
+
+
+def test_kfctl_validate_uses_the_installed_crd_schemas(tmp_path):
+    """A hand-written TrainingJob without roleArn and with a word for instanceCount passes
+    rendering (it is a plain YAML component) but `kfctl validate` rejects it with the CRD schema
+    that the sagemaker-operator component carries."""
+    app = _APP
+    tj = strip_kfctl(render("sagemaker-training-job", "tj", **XGB)[0])
+    del tj["spec"]["roleArn"]
+    tj["spec"]["resourceConfig"]["instanceCount"] = "many"
+    tj["metadata"]["name"] = "hand-written"
+    manifest = tmp_path / "hand-written.yaml"
+    manifest.write_text(yaml.dump(tj))
+    app.check("generate", "sagemaker-operator", "smo", f"--roleArn={ROLE}")
+    app.check("import", "-f", str(manifest))
+    try:
+        code, out, err = app.run("validate", "default")
+        assert code != 0
+        report = out + err
+        assert "hand-written" in report and "roleArn" in report and "instanceCount" in report
+        app.check("validate", "default", "-c", "smo")
+    finally:
+        app.check("component", "rm", "hand-written")
+        app.check("component", "rm", "smo")
