@@ -18,8 +18,8 @@ every mtime is new, so an mtime key would never hit there; and hashing the few h
 app costs a few milliseconds. The absolute app path is not part of the key (each Argo CD checkout lands in
 a new temporary folder), so objects that embed ``std.thisFile`` are not supported by the cache.
 
-Entries are one file each, ``<key>.json``: a header line ``kfctl-render-cache/1 <sha256 of the body>``,
-then the JSON body. They are written atomically (temporary file + rename), so concurrent renders never see
+Entries are one file each, ``<key>.json``: a header line ``kfctl-render-cache/2 <sha256 of the body>``,
+then the JSON body (the objects, and their YAML text so a warm ``show`` need not dump them again). They are written atomically (temporary file + rename), so concurrent renders never see
 half an entry; a corrupt or truncated entry fails its checksum and is ignored and replaced. An unusable
 cache folder (unwritable, or inside the app itself) disables the cache with a warning. Warnings are
 returned to the caller (``Rendered.warnings``), each at most once per process; nothing is printed here.
@@ -37,7 +37,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-FORMAT = "kfctl-render-cache/1"
+FORMAT = "kfctl-render-cache/2"
 MAX_ENTRIES = 256
 
 _APP_DIRS = ("components", "environments", "vendor", "lib")
@@ -331,11 +331,17 @@ def cached_render(app, env_name, components=None, *, options=None, param_overrid
         if body is not None:
             lookup.hit = True
             rendered = Rendered(app=app, env=env, objects=body["objects"], components=body["components"],
-                                model=body["model"])
+                                model=body["model"], yaml_text=body.get("yaml"))
             rendered.warnings = lookup.warnings
             return rendered
     rendered = render(app, env.name, components, options=options, param_overrides=param_overrides, cache=False)
     if usable and not lookup.broken:
-        store(lookup, {"objects": rendered.objects, "components": rendered.components, "model": rendered.model})
+        from .objects import dump_yaml
+
+        # The YAML text is stored too: a warm `show` then only reads and writes bytes (dumping costs more
+        # than everything else on a hit).
+        rendered.yaml_text = dump_yaml(rendered.objects)
+        store(lookup, {"objects": rendered.objects, "components": rendered.components, "model": rendered.model,
+                       "yaml": rendered.yaml_text})
     rendered.warnings = list(getattr(rendered, "warnings", [])) + lookup.warnings
     return rendered

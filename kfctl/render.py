@@ -57,6 +57,8 @@ class Rendered:
     components: list[str]
     model: str
     warnings: list[str] = field(default_factory=list)  # non-fatal notes for the CLI to show (render cache)
+    yaml_text: str | None = None  # objects.dump_yaml(objects) as rendered, when the cache has it; stale once
+    #                               a caller changes ``objects``
 
 
 def detect_model(app: App, env: Environment) -> str:

@@ -29,6 +29,9 @@ def show(ctx, env_name, components, output, no_cache, **kw):
     rendered = render(app, env_name, list(components) or None, options=options, cache=not no_cache)
     for note in rendered.warnings:
         click.echo(f"kfctl: warning: {note}", err=True)
-    text = dump_json(rendered.objects) if output == "json" else dump_yaml(rendered.objects)
+    if output == "json":
+        text = dump_json(rendered.objects)
+    else:
+        text = rendered.yaml_text if rendered.yaml_text is not None else dump_yaml(rendered.objects)
     sys.stdout.write(text)
     sys.stdout.flush()
