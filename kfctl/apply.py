@@ -575,8 +575,8 @@ def apply_objects(cluster: Cluster, objects: list[dict], identity: Identity, nam
     if to_prune:
         result.pruned = delete_objects(cluster, to_prune, opts.workers, dry_run=opts.dry_run, progress=progress,
                                        phase="prune")
-    if not opts.dry_run and opts.prune:
-        _write_parent(cluster, identity, items, extra=[])
+    if not opts.dry_run and opts.prune and not opts.components:
+        _write_parent(cluster, identity, items, extra=[])  # a full prune: exactly what is applied now
 
     if opts.wait and not opts.dry_run:
         from .wait import wait_ready

@@ -128,7 +128,7 @@ def to_kfctl_error(err: ApiError, what: str, *, verb: str = "apply") -> ClusterE
     if err.status == 403:
         return Forbidden(f"forbidden: cannot {verb} {what}: {_short(err.message)}")
     if err.status == 409 and err.reason == "Conflict" and any(
-            c.get("type") == "FieldManagerConflict" for c in err.causes):
+            "FieldManagerConflict" in (c.get("type"), c.get("reason")) for c in err.causes):
         managers = []
         for c in err.causes:
             m = c.get("message", "")

@@ -95,6 +95,8 @@ def restrict_to_managed(before: dict, after: dict) -> tuple[dict, dict]:
     """Both objects limited to the fields kfctl's field manager owns before or after the apply, plus
     their identity. Server defaults and fields other managers own are left out of the comparison."""
     fields = _merge_fields(managed_fields(before), managed_fields(after))
+    if _is_secret(after) and "f:stringData" in fields:
+        fields = _merge_fields(fields, {"f:data": {}})  # stringData is written into data by the server
 
     def cut(obj):
         out = _restrict(obj, fields)

@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from tests.conftest import assert_clean_failure, tree_digest
+from tests.conftest import tree_digest
 
 pytestmark = pytest.mark.cluster
 
@@ -38,6 +38,21 @@ class ClusterApp:
 
     def cm(self, name, ns=None):
         return self.get(f"/api/v1/namespaces/{ns or self.ns}/configmaps/{name}")
+
+
+def assert_clean_failure(res, *, contains=None, before=None, root=None):
+    """Non-zero exit, no traceback, and after the progress notes exactly one error line (+ a hint)."""
+    assert res.code not in (0, 70), res
+    assert "Traceback" not in res.err and "Traceback" not in res.out, res
+    lines = [ln for ln in res.err.splitlines() if ln.strip()]
+    notes = ("kfctl: about to ", "created ", "changed ", "pruned ", "deleted ", "skipped ")
+    rest = [ln for ln in lines if not ln.startswith(notes)]
+    assert len(rest) in (1, 2) and rest[0].startswith("kfctl: error: "), res
+    assert len(rest) == 1 or rest[1].startswith("hint: "), res
+    if contains is not None:
+        assert contains in res.err, res
+    if before is not None:
+        assert tree_digest(root) == before, "a failed command changed files"
 
 
 def _fresh_ns(cluster):
