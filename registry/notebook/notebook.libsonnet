@@ -73,7 +73,8 @@ local p = import 'kubeflow/common/platform.libsonnet';
   podSpec(cfg)::
     local workspace = if cfg.disk == null then [] else [{ name: 'workspace', mountPath: '/home/jovyan' }];
     local spec = {
-      securityContext: { fsGroup: 100 },
+      // OnRootMismatch: no recursive chown of the (large, shared) storage volumes on every start.
+      securityContext: { fsGroup: 100, fsGroupChangePolicy: 'OnRootMismatch' },
       containers: [u.compact({
         name: $.container,
         image: cfg.image,
