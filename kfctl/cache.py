@@ -210,7 +210,7 @@ def render_key(app, env, components, options, param_overrides, engine) -> str:
     meta = {
         "env": {"name": env.name, "path": env.path, "server": env.server, "namespace": env.namespace,
                 "k8s_version": env.k8s_version, "targets": list(env.targets)},
-        "components": sorted(set(components)) if components else None,
+        "components": list(components) if components else None,
         "options": options.key(),
         "overrides": param_overrides or None,
     }

@@ -449,3 +449,10 @@ def test_export_refuses_the_app_folder_itself(kfctl, new_app):
     before = tree_digest(app)
     res = kfctl("export", "default", ".", "--force", cwd=app)
     assert_clean_failure(res, before=before, root=app, contains="holds the app itself")
+
+
+def test_export_of_an_unknown_environment_writes_nothing(kfctl, new_app, tmp_path):
+    app = write_app(new_app("ml"))
+    res = kfctl("export", "prod", tmp_path / "out", cwd=app)
+    assert_clean_failure(res, contains="unknown environment 'prod' (known: default)")
+    assert not (tmp_path / "out").exists()
