@@ -94,8 +94,12 @@ def select(app: App, env: Environment, components: list[str] | None) -> list[Com
     return chosen
 
 
+_VENDOR_LINKS: dict[tuple, str] = {}
+
+
 def _versioned_vendor(app: App) -> str | None:
-    """ks 0.12+ vendors ``vendor/<reg>/<pkg>@<ver>``; imports say ``<reg>/<pkg>``. Map them via symlinks."""
+    """ks 0.12+ vendors ``vendor/<reg>/<pkg>@<ver>``; imports say ``<reg>/<pkg>``. Map them with a folder of
+    symlinks, made once per process and set of packages, removed when the process ends."""
     vendor = app.root / "vendor"
     if not vendor.is_dir():
         return None
@@ -105,13 +109,20 @@ def _versioned_vendor(app: App) -> str | None:
             pairs.append((reg.name, pkg.name.split("@", 1)[0], pkg))
     if not pairs:
         return None
-    root = Path(tempfile.mkdtemp(prefix="kfctl-vendor-"))
-    for reg, name, target in pairs:
-        (root / reg).mkdir(exist_ok=True)
-        link = root / reg / name
-        if not link.exists():
-            os.symlink(target, link)
-    return str(root)
+    key = tuple((r, n, str(t)) for r, n, t in pairs)
+    if key not in _VENDOR_LINKS:
+        import atexit
+        import shutil
+
+        root = Path(tempfile.mkdtemp(prefix="kfctl-vendor-"))
+        atexit.register(shutil.rmtree, root, True)
+        for reg, name, target in pairs:
+            (root / reg).mkdir(exist_ok=True)
+            link = root / reg / name
+            if not link.exists():
+                os.symlink(target, link)
+        _VENDOR_LINKS[key] = str(root)
+    return _VENDOR_LINKS[key]
 
 
 def jpaths(app: App, env: Environment, module_dir: Path, options: JsonnetOptions, model: str) -> list[str]:

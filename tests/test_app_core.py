@@ -436,3 +436,12 @@ def test_writes_are_atomic_when_rename_fails(app, monkeypatch):
         files.atomic_write(target, "half")
     assert target.read_bytes() == before
     assert not [p for p in target.parent.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_versioned_vendor_folders_resolve_unversioned_imports(app, kfctl):
+    """ks 0.12+ vendored packages as vendor/<reg>/<pkg>@<version>; imports name <reg>/<pkg>/…"""
+    write(app / "vendor/acme/tools@1.2.3/names.libsonnet", '{prefix: "acme-"}\n')
+    write(app / "components/user.jsonnet", 'local n = import "acme/tools/names.libsonnet";\n'
+          '{apiVersion: "v1", kind: "ConfigMap", metadata: {name: n.prefix + "cm"}}\n')
+    objs = docs(kfctl("show", "default", "-c", "user", cwd=app).out)
+    assert objs[0]["metadata"]["name"] == "acme-cm"
