@@ -104,9 +104,11 @@ def body_for_apply(obj: dict) -> dict:
     return out
 
 
-def run_concurrently(fn, items: list, workers: int, on_done: Callable | None = None) -> list[tuple]:
-    """Run ``fn(item)`` for every item with at most ``workers`` threads; returns [(item, result, error)].
-    Ctrl-C cancels what has not started and re-raises at once."""
+def run_concurrently(fn, items: list, workers: int, on_done: Callable | None = None, *,
+                     fail_fast: bool = True) -> list[tuple]:
+    """Run ``fn(item)`` for every item with at most ``workers`` threads; returns [(item, result, error)]
+    for the items that ran. After the first error (with ``fail_fast``) nothing new starts; what is in
+    flight finishes. Ctrl-C cancels what has not started and re-raises at once."""
     if not items:
         return []
     out: list[tuple] = []
@@ -118,7 +120,12 @@ def run_concurrently(fn, items: list, workers: int, on_done: Callable | None = N
             done, pending = futures_wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
             for fut in done:
                 item = futures[fut]
+                if fut.cancelled():
+                    continue
                 err = fut.exception()
+                if err is not None and fail_fast:
+                    for other in pending:
+                        other.cancel()
                 res = None if err else fut.result()
                 out.append((item, res, err))
                 if on_done:

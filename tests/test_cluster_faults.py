@@ -87,17 +87,36 @@ def test_ctrl_c_mid_apply_then_rerun_converges(new_app, kfctl, kube_cluster):
     assert _count(kube_cluster, ns) == 600
 
 
-def test_server_killed_mid_apply_is_one_clear_error(new_app, kfctl, kube_cluster_private):
-    cp = kube_cluster_private
-    ns = "faults"
-    root = _app(new_app, kfctl, cp.server, ns)
-    proc = _start(root, cp.kubeconfig)
-    _wait_some(cp, ns, proc)
-    cp.kill()
-    out, err = proc.communicate(timeout=120)
-    assert proc.returncode == 1, (out, err)
-    lines = _one_clear_error(err, "kfctl: error: cannot reach the API server")
-    assert cp.server in lines[0]
-    # and a re-run against the dead server fails the same clean way, before changing anything
-    res = kfctl("apply", "default", cwd=root, env={"KUBECONFIG": cp.kubeconfig})
-    assert res.code == 1 and "cannot reach the API server" in res.err and "Traceback" not in res.err, res
+def test_server_killed_mid_apply_then_rerun_converges(new_app, kfctl, tmp_path):
+    from tests.kube_fixture import start_control_plane
+
+    workdir = tmp_path / "cp"
+    cp = start_control_plane(workdir=workdir)
+    try:
+        ns = "faults"
+        root = _app(new_app, kfctl, cp.server, ns)
+        proc = _start(root, cp.kubeconfig)
+        _wait_some(cp, ns, proc)
+        cp.kill()
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 1, (out, err)
+        lines = _one_clear_error(err, "kfctl: error: cannot reach the API server")
+        assert cp.server in lines[0]
+        # a re-run against the dead server fails the same clean way
+        res = kfctl("apply", "default", cwd=root, env={"KUBECONFIG": cp.kubeconfig})
+        assert res.code == 1 and "cannot reach the API server" in res.err and "Traceback" not in res.err, res
+
+        # The server comes back (same etcd data, new port): a re-run completes the apply exactly once.
+        cp.close()
+        cp = start_control_plane(workdir=workdir)
+        partial = _count(cp, ns)
+        assert 0 < partial < 600
+        assert kfctl("env", "set", "default", "--server", cp.server, cwd=root).code == 0
+        res = kfctl("apply", "default", cwd=root, env={"KUBECONFIG": cp.kubeconfig})
+        assert res.code == 0, res
+        created = int(res.out.split(" created")[0].rsplit(" ", 1)[-1])
+        unchanged = int(res.out.split(" unchanged")[0].rsplit(" ", 1)[-1])
+        assert created + unchanged == 600 and created == 600 - partial, res.out
+        assert _count(cp, ns) == 600
+    finally:
+        cp.close()
