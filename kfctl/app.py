@@ -37,20 +37,22 @@ def dump_yaml(data: object) -> str:
                      allow_unicode=True)
 
 
-def load_yaml_file(path: Path, display: str) -> object:
+def load_yaml_file(path: Path, display: str, *, error: type = AppFileError, what: str = "file") -> object:
+    """Parse a YAML file; failures raise ``error`` naming ``display`` (with line:col for syntax errors)."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise AppFileError("file not found", where=display) from None
+        raise error(f"{what} not found", where=display) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise AppFileError(f"cannot read: {exc}", where=display) from None
+        raise error(f"cannot read {what}: {exc}", where=display) from None
     try:
         return yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{display}:{mark.line + 1}:{mark.column + 1}" if mark else display
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise AppFileError(f"invalid YAML: {problem}", where=where) from None
+        suffix = "" if what == "file" else f" in {what}"
+        raise error(f"invalid YAML{suffix}: {problem}", where=where) from None
 
 
 @dataclass(frozen=True)

@@ -291,17 +291,7 @@ def set_param(app: App, component: str | None, key: str, value, *, env: str | No
         module, short = _component_split(app, component)
         path = app.module_dir(module) / "params.libsonnet"
         text = _read(path, app)
-        comps = _object_or_fail(jt.find_field_object(text, "components"), "the 'components' object", path, app)
-        fields, _ = jt.parse_object(text, comps)
-        existing = next((f for f in fields if f.key == short), None)
-        if existing is not None and text[existing.value_start] == "{":
-            new = jt.set_field(text, existing.value_start, key, src)
-        elif existing is not None:
-            raise ParamError(f"params of component {component!r} are not an object literal; edit them by hand",
-                             where=app.rel(path))
-        else:
-            new = jt.set_field(text, comps, short, "{\n" + _indent_for(text, comps) + f"    {_key(key)}: {src},\n"
-                               + _indent_for(text, comps) + "  }")
+        new = _set_component_field(app, path, text, short, key, src, sep=":")
         _edit(app, path, text, new, _eval_module_file(app, path, engine),
               _expect_change(lambda d: d.get("components", {}), (short, key), value))
         return Target(path, "module", component, key)
@@ -309,18 +299,7 @@ def set_param(app: App, component: str | None, key: str, value, *, env: str | No
     e = app.environment(env)
     path = app.env_dir(e) / "params.libsonnet"
     text = _read(path, app)
-    comps = _object_or_fail(jt.find_field_object(text, "components"), "the 'components +:' object", path, app)
-    fields, _ = jt.parse_object(text, comps)
-    existing = next((f for f in fields if f.key == component), None)
-    if existing is not None and text[existing.value_start] == "{":
-        new = jt.set_field(text, existing.value_start, key, src)
-    elif existing is not None:
-        raise ParamError(f"overrides of component {component!r} are not an object literal; edit them by hand",
-                         where=app.rel(path))
-    else:
-        ind = _indent_for(text, comps)
-        new = jt.set_field(text, comps, component, "{\n" + ind + f"    {_key(key)}: {src},\n" + ind + "  }",
-                           sep=" +:")
+    new = _set_component_field(app, path, text, component, key, src, sep=" +:")
     _edit(app, path, text, new, _eval_env_file(app, e, path, engine),
           _expect_change(lambda d: d.get("components", {}), (component, key), value))
     return Target(path, "env", component, key)
@@ -386,6 +365,20 @@ def unset_param(app: App, component: str | None, key: str, *, env: str | None = 
             return None
     _edit(app, path, text, new, run, check)
     return Target(path, "env" if env else "module", component, key)
+
+
+def _set_component_field(app: App, path: Path, text: str, entry: str, key: str, src: str, *, sep: str) -> str:
+    """Set ``components.<entry>.<key>`` in a params file's text; a missing entry is created (``entry<sep> {…}``)."""
+    comps = _object_or_fail(jt.find_field_object(text, "components"), "the 'components' object", path, app)
+    fields, _ = jt.parse_object(text, comps)
+    existing = next((f for f in fields if f.key == entry), None)
+    if existing is not None and text[existing.value_start] == "{":
+        return jt.set_field(text, existing.value_start, key, src)
+    if existing is not None:
+        raise ParamError(f"params of component {entry!r} are not an object literal; edit them by hand",
+                         where=app.rel(path))
+    ind = _indent_for(text, comps)
+    return jt.set_field(text, comps, entry, "{\n" + ind + f"    {_key(key)}: {src},\n" + ind + "  }", sep=sep)
 
 
 def _indent_for(text: str, lbrace: int) -> str:

@@ -44,6 +44,7 @@ from pathlib import Path
 
 import yaml
 
+from .app import load_yaml_file
 from .errors import PackageNotFound, RegistryError, UnsafePath
 from .files import atomic_write, replace_tree, safe_join
 
@@ -403,19 +404,7 @@ class Registry:
 
 
 def _load_yaml(path: Path, display: str, what: str):
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise RegistryError(f"{what} not found", where=display) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RegistryError(f"cannot read {what}: {exc}", where=display) from None
-    try:
-        return yaml.load(text, Loader=_Loader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{display}:{mark.line + 1}:{mark.column + 1}" if mark else display
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise RegistryError(f"invalid YAML in {what}: {problem}", where=where) from None
+    return load_yaml_file(path, display, error=RegistryError, what=what)
 
 
 def read_registry(name: str, source: Source, root: Path, commit: str | None = None) -> Registry:
