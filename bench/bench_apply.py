@@ -89,7 +89,8 @@ def main() -> None:
     if not kubeconfig:
         from tests.kube_fixture import start_control_plane
 
-        cp = start_control_plane(with_kcm=False, nodes=0)
+        cp = start_control_plane(with_kcm=False, nodes=0,
+                                 extra_args=["--apiserver-arg=--service-cluster-ip-range=10.96.0.0/16"])
         kubeconfig = cp.kubeconfig
     try:
         kubectl, kubectl_note = find_kubectl()

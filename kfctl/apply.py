@@ -422,7 +422,8 @@ class Options:
 def list_owned(cluster: Cluster, identity: Identity, extra_group_kinds: list[str], workers: int,
                namespaces: list[str]) -> list[dict]:
     """Live objects labelled as this app+environment's, among the group-kinds its ApplySet parent
-    recorded plus ``extra_group_kinds`` (every listable kind when there is no parent)."""
+    recorded plus ``extra_group_kinds`` (every listable kind when there is no parent). Metadata only:
+    apiVersion, kind and metadata (labels, owners, uid), not spec or data."""
     parent = parent_object(cluster, identity)
     gks = set(extra_group_kinds)
     resources: list[Resource] = []
@@ -438,13 +439,13 @@ def list_owned(cluster: Cluster, identity: Identity, extra_group_kinds: list[str
 
     def run(res: Resource):
         try:
-            return cluster.list(res, None, label_selector=identity.selector)
+            return cluster.list(res, None, label_selector=identity.selector, metadata_only=True)
         except ApiError as err:
             if err.status in (403,) and res.namespaced:
                 out = []
                 for ns in sorted(set(namespaces)):
                     try:
-                        out.extend(cluster.list(res, ns, label_selector=identity.selector))
+                        out.extend(cluster.list(res, ns, label_selector=identity.selector, metadata_only=True))
                     except ApiError as inner:
                         if inner.status not in (403, 404):
                             raise

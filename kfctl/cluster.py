@@ -30,6 +30,7 @@ from .errors import (AuthError, ClusterError, Conflict, Forbidden, Rejected, Unr
 
 FIELD_MANAGER = "kfctl"
 APPLY_CONTENT_TYPE = "application/apply-patch+yaml"
+_META_ACCEPT = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json"
 _AGG_ACCEPT = ("application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,"
                "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json")
 
@@ -391,15 +392,20 @@ class Cluster:
                 return None
             raise
 
-    def list(self, res: Resource, namespace: str | None = None, *, label_selector: str | None = None) -> list[dict]:
+    def list(self, res: Resource, namespace: str | None = None, *, label_selector: str | None = None,
+             metadata_only: bool = False) -> list[dict]:
+        """All objects of a kind (in a namespace, or everywhere); ``metadata_only`` asks the server for
+        PartialObjectMetadata (labels, owners, uid... without spec/data), which is much smaller."""
         items: list[dict] = []
         cont = None
+        accept = _META_ACCEPT if metadata_only else None
         while True:
             doc = self.request("GET", res.path(namespace), query={"labelSelector": label_selector,
-                                                                  "limit": 500, "continue": cont})
+                                                                  "limit": 500, "continue": cont}, accept=accept)
             for item in doc.get("items") or []:
-                item.setdefault("apiVersion", res.api_version)
-                item.setdefault("kind", res.kind)
+                if metadata_only or "kind" not in item:
+                    item["apiVersion"] = res.api_version
+                    item["kind"] = res.kind
                 items.append(item)
             cont = (doc.get("metadata") or {}).get("continue")
             if not cont:
@@ -409,7 +415,7 @@ class Cluster:
         meta = obj.get("metadata") or {}
         return self.request("PATCH", res.path(meta.get("namespace"), meta["name"]),
                             query={"fieldManager": FIELD_MANAGER, "force": "true" if force else None,
-                                   "dryRun": "All" if dry_run else None},
+                                   "dryRun": "All" if dry_run else None, "fieldValidation": "Strict"},
                             body=obj, content_type=APPLY_CONTENT_TYPE)
 
     def delete(self, res: Resource, namespace: str | None, name: str, *, uid: str | None = None,

@@ -272,8 +272,17 @@ def cluster_diff(cluster, objects: list[dict], identity, namespace: str, *, work
 
     gks = sorted({p.resource.group_kind for p in items if p.resource is not None})
     owned = ap.list_owned(cluster, identity, gks, workers, [namespace] + [p.namespace for p in items if p.namespace])
-    for obj in prunable(identity, owned, prepared, components):
-        out.append(ObjectDiff("delete", ObjRef.of(obj), obj.get("apiVersion", ""), norm(obj), None))
+    gone = prunable(identity, owned, prepared, components)
+
+    def full(obj):  # the owned listing is metadata only; show the whole object being deleted
+        meta = obj["metadata"]
+        res = cluster.discovery.resource(obj["apiVersion"], obj["kind"])
+        return cluster.get(res, meta.get("namespace"), meta["name"]) if res else None
+
+    fetched = {id(o): r for o, r, e in ap.run_concurrently(full, gone, workers) if e is None}
+    for obj in gone:
+        live = fetched.get(id(obj)) or obj
+        out.append(ObjectDiff("delete", ObjRef.of(obj), obj.get("apiVersion", ""), norm(live), None))
     return out
 
 
