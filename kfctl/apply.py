@@ -539,11 +539,12 @@ def apply_objects(cluster: Cluster, objects: list[dict], identity: Identity, nam
     # Record the kinds about to be applied before applying them (once the namespaces exist), so a run
     # that dies half-way can still be pruned.
     parent_written = opts.dry_run
+    parent = None if opts.dry_run or namespace in pending_ns else parent_object(cluster, identity)
 
     for group in sorted({p.group for p in items}):
         batch = [p for p in items if p.group == group]
         if group > kinds.NAMESPACES and not parent_written:
-            _write_parent(cluster, identity, items, extra=_recorded(cluster, identity))
+            parent = _write_parent(cluster, identity, items, parent, keep_recorded=True)
             parent_written = True
         if group == kinds.CUSTOM and any(p.resource is None for p in batch):
             _resolve_pending(cluster, batch, opts.dry_run)
@@ -579,12 +580,12 @@ def apply_objects(cluster: Cluster, objects: list[dict], identity: Identity, nam
             wait_established(cluster, batch, opts.crd_timeout, progress)
 
     if not parent_written:
-        _write_parent(cluster, identity, items, extra=_recorded(cluster, identity))
+        parent = _write_parent(cluster, identity, items, parent, keep_recorded=True)
     if to_prune:
         result.pruned = delete_objects(cluster, to_prune, opts.workers, dry_run=opts.dry_run, progress=progress,
                                        phase="prune")
     if not opts.dry_run and opts.prune and not opts.components:
-        _write_parent(cluster, identity, items, extra=[])  # a full prune: exactly what is applied now
+        _write_parent(cluster, identity, items, parent, keep_recorded=False)  # a full prune: exactly what is applied now
 
     if opts.wait and not opts.dry_run:
         from .wait import wait_ready
@@ -593,20 +594,33 @@ def apply_objects(cluster: Cluster, objects: list[dict], identity: Identity, nam
     return result
 
 
-def _recorded(cluster: Cluster, identity: Identity) -> list[str]:
-    return recorded_group_kinds(parent_object(cluster, identity))
+def _write_parent(cluster: Cluster, identity: Identity, items: list[Planned], current: dict | None, *,
+                  keep_recorded: bool) -> dict | None:
+    """Record the applied group-kinds (and namespaces) on the ApplySet parent; with ``keep_recorded``
+    what it already lists stays (a partial apply must not forget kinds). Nothing is sent when the
+    parent already says exactly this."""
+    from .prune import APPLYSET_NAMESPACES
 
-
-def _write_parent(cluster: Cluster, identity: Identity, items: list[Planned], extra: list[str]) -> None:
     gks = {p.resource.group_kind if p.resource else
            (f"{p.ref.kind}.{p.ref.group}" if p.ref.group else p.ref.kind) for p in items}
-    parent = identity.parent(sorted(gks | set(extra)), [p.namespace for p in items if p.namespace])
+    namespaces = {p.namespace for p in items if p.namespace}
+    if keep_recorded and current:
+        gks |= set(recorded_group_kinds(current))
+        text = ((current.get("metadata") or {}).get("annotations") or {}).get(APPLYSET_NAMESPACES) or ""
+        namespaces |= {n for n in text.split(",") if n}
+    parent = identity.parent(sorted(gks), sorted(namespaces))
+    if current:
+        cur = current.get("metadata") or {}
+        want = parent["metadata"]
+        if all((cur.get(k) or {}).get(key) == value for k in ("labels", "annotations")
+               for key, value in want[k].items()):
+            return current
     res = cluster.discovery.resource("v1", "ConfigMap")
     try:
-        cluster.apply(res, parent, force=True)
+        return cluster.apply(res, parent, force=True)
     except ApiError as err:
         if err.status == 403:
-            return  # no right to record; prune falls back to scanning every kind
+            return current  # no right to record; prune falls back to scanning every kind
         raise to_kfctl_error(err, f"ConfigMap {identity.namespace}/{identity.parent_name} (the ApplySet parent)") \
             from None
 

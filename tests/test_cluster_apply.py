@@ -153,6 +153,17 @@ def test_dry_run_changes_nothing(capp):
     assert tree_digest(capp.root) == before  # no app id written by a dry run
 
 
+def test_dry_run_reports_changes_against_live_objects(capp):
+    capp.component("cms", CMS)
+    assert capp.run("apply", "default").code == 0
+    capp.component("cms", CMS.replace("std.range(1, 5)", "std.range(1, 6)").replace(
+        "std.toString(i)", "std.toString(if i == 1 then 100 else i)"))
+    res = capp.run("apply", "default", "--dry-run")
+    assert res.code == 0, res
+    assert "1 created, 1 changed, 4 unchanged" in res.out, res
+    assert capp.cm("cm-1")["data"] == {"index": "1"} and capp.cm("cm-6") is None
+
+
 def test_diff_shows_exactly_the_change_and_exit_codes(capp):
     capp.component("web", WEB)
     res = capp.run("diff", "default")
