@@ -449,3 +449,30 @@ def test_wrong_credentials_and_forbidden(capp, tmp_path):
     weak.write_text(yaml.safe_dump(data))
     res = capp.run("apply", "default", env={"KUBECONFIG": str(weak)})
     assert_clean_failure(res, contains="forbidden")
+
+
+def test_environment_must_match_the_kubeconfig_before_any_request(capp):
+    import yaml
+
+    capp.component("cms", CMS)
+    # A server the kubeconfig has no context for: refused, and nothing happens on the real cluster.
+    assert capp.run("env", "set", "default", "--server", "https://127.0.0.1:1").code == 0
+    res = capp.run("apply", "default")
+    assert_clean_failure(res, contains="no context in the kubeconfig")
+    assert capp.get(f"/api/v1/namespaces/{capp.ns}") is None
+    # The environment names a context: it is used, and must agree with the server when both are set.
+    ctx_name = yaml.safe_load(open(capp.cluster.kubeconfig))["current-context"]
+    data = yaml.safe_load((capp.root / "app.yaml").read_text())
+    data["environments"]["default"]["destination"].update({"server": "", "context": ctx_name})
+    (capp.root / "app.yaml").write_text(yaml.safe_dump(data))
+    res = capp.run("apply", "default")
+    assert res.code == 0, res
+    assert f"context {ctx_name!r}" in res.err and "current context" not in res.err
+    data["environments"]["default"]["destination"]["context"] = "no-such-context"
+    (capp.root / "app.yaml").write_text(yaml.safe_dump(data))
+    assert_clean_failure(capp.run("diff", "default"), contains="'no-such-context', which is not in the kubeconfig")
+    # No server and no context: the current context, announced as such.
+    del data["environments"]["default"]["destination"]["context"]
+    (capp.root / "app.yaml").write_text(yaml.safe_dump(data))
+    res = capp.run("apply", "default")
+    assert res.code == 0 and "about to change the current context" in res.err, res
