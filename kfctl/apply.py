@@ -28,7 +28,7 @@ from typing import Callable
 from . import kinds
 from .cluster import ApiError, Cluster, Resource, to_kfctl_error
 from .errors import ClusterError, KfctlError, NotReady, OwnershipError, Rejected, Unreachable
-from .objects import ObjRef
+from .objects import ObjRef, group_of
 from .prune import Identity, is_applyset_parent, prunable, recorded_group_kinds, split_group_kind
 
 FIELD_MANAGER = "kfctl"
@@ -701,7 +701,9 @@ def delete_objects(cluster: Cluster, objects: list[dict], workers: int, *, dry_r
                 op = ("pruned" if phase == "prune" else "deleted") if gone else "already gone"
                 if gone:
                     deleted.append(ObjRef.of(obj))
-                progress(Event(phase, op, str(ObjRef.of(obj)), n, total))
+                note = "with everything in it" if gone and obj.get("kind") == "Namespace" and \
+                    group_of(obj.get("apiVersion", "")) == "" else ""
+                progress(Event(phase, op, str(ObjRef.of(obj)), n, total, note=note))
 
         outcome = run_concurrently(one, batch, workers, on_done)
         errors = []

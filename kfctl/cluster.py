@@ -306,6 +306,8 @@ class Cluster:
         self._timeout = urllib3.Timeout(connect=10.0, read=request_timeout)
         self._urllib3 = urllib3
         self.discovery = Discovery(self)
+        self.warnings: list[str] = []  # distinct warnings the server sent (deprecated APIs, dropped fields)
+        self._warn_lock = threading.Lock()
 
     def close(self) -> None:
         try:
@@ -342,6 +344,8 @@ class Cluster:
             raise Unreachable(self._unreachable_message(exc)) from None
         except OSError as exc:
             raise Unreachable(self._unreachable_message(exc)) from None
+        for warning in resp.headers.getlist("Warning") if hasattr(resp.headers, "getlist") else ():
+            self._note_warning(warning)
         raw = resp.data
         if resp.status >= 400:
             try:
@@ -358,6 +362,15 @@ class Cluster:
             return json.loads(raw)
         except ValueError:
             raise ClusterError(f"{method} {path}: the server answered with something that is not JSON") from None
+
+    def _note_warning(self, header: str) -> None:
+        # RFC 7234 warn-value: 299 - "text"; the server sends one per deprecation/validation notice.
+        text = header.split(" ", 2)[-1].strip()
+        if text.startswith('"') and text.endswith('"'):
+            text = text[1:-1].replace('\\"', '"')
+        with self._warn_lock:
+            if text and text not in self.warnings:
+                self.warnings.append(text)
 
     def _unreachable_message(self, exc: Exception) -> str:
         reason = getattr(exc, "reason", None) or exc

@@ -476,3 +476,18 @@ def test_environment_must_match_the_kubeconfig_before_any_request(capp):
     (capp.root / "app.yaml").write_text(yaml.safe_dump(data))
     res = capp.run("apply", "default")
     assert res.code == 0 and "about to change the current context" in res.err, res
+
+
+def test_server_warnings_are_shown(capp):
+    # The API server warns about deprecated node labels in a pod template.
+    capp.component("old", """\
+        {apiVersion: "apps/v1", kind: "Deployment", metadata: {name: "old"},
+         spec: {replicas: 0, selector: {matchLabels: {app: "old"}},
+                template: {metadata: {labels: {app: "old"}},
+                           spec: {nodeSelector: {"beta.kubernetes.io/arch": "amd64"},
+                                  containers: [{name: "c", image: "x"}]}}}}
+        """)
+    res = capp.run("apply", "default")
+    assert res.code == 0, res
+    warnings = [ln for ln in res.err.splitlines() if ln.startswith("kfctl: warning from the API server:")]
+    assert len(warnings) == 1 and "beta.kubernetes.io/arch" in warnings[0] and "deprecated" in warnings[0], res

@@ -112,6 +112,11 @@ def _connect(env, *, workers: int = 8, announce: bool = True, verb: str = "chang
     return cluster
 
 
+def _warnings(cluster) -> None:
+    for text in cluster.warnings:
+        click.echo(f"kfctl: warning from the API server: {text}", err=True)
+
+
 def _identity(app, env, *, create: bool):
     from ..prune import Identity
 
@@ -155,6 +160,7 @@ def apply(ctx, env_name, components, dry_run, prune, wait_, timeout, force_confl
         result = apply_objects(cluster, rendered.objects, identity, env.namespace, opts, reporter)
     finally:
         reporter.done()
+        _warnings(cluster)
         cluster.close()
     c = result.counts()
     tail = " (dry run)" if dry_run else ""
@@ -244,6 +250,7 @@ def diff(ctx, locations, components, output, concurrency, **kw):
             diffs = df.cluster_diff(cluster, rendered.objects, identity, remote_env.namespace, workers=concurrency,
                                     components=comps, strip_ownership=rendered.env.name != remote_env.name)
         finally:
+            _warnings(cluster)
             cluster.close()
         labels = (f"remote:{remote_env.name}", f"local:{rendered.env.name}")
         if kinds_[0] == "local":
@@ -336,6 +343,7 @@ def _delete_impl(ctx, env_name, components, wait_, timeout, dry_run, concurrency
             wait_gone(cluster, victims, timeout or 300.0, reporter)
     finally:
         reporter.done()
+        _warnings(cluster)
         cluster.close()
     tail = " (dry run)" if dry_run else ""
     click.echo(f"environment {env.name!r}: {len(deleted)} deleted, {skipped} skipped, {missing} not found{tail}")
