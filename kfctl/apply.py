@@ -27,7 +27,7 @@ from typing import Callable
 
 from . import kinds
 from .cluster import ApiError, Cluster, Resource, to_kfctl_error
-from .errors import ClusterError, KfctlError, NotReady, OwnershipError, Rejected, Unreachable
+from .errors import KfctlError, NotReady, OwnershipError, Rejected, Unreachable
 from .objects import ObjRef, group_of
 from .prune import Identity, is_applyset_parent, prunable, recorded_group_kinds, split_group_kind
 
@@ -714,8 +714,3 @@ def delete_objects(cluster: Cluster, objects: list[dict], workers: int, *, dry_r
                 errors.append((str(ObjRef.of(obj)), err))
         raise_first(errors)
     return deleted
-
-
-__all__ = ["ApplyResult", "Event", "Options", "Planned", "apply_objects", "body_for_apply", "check_ownership",
-           "delete_objects", "fetch_live", "is_unchanged", "list_owned", "prepare", "plan", "scope_function",
-           "ClusterError", "NotReady"]
