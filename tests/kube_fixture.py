@@ -234,6 +234,13 @@ class KubeCluster:
         self._namespaces.append(name)
         return name
 
+    def track_namespace(self, name: str) -> str:
+        """Record a namespace created elsewhere (e.g. by kfctl) so that it is
+        deleted at session end on an external cluster (KFCTL_TEST_KUBECONFIG);
+        a private control plane is thrown away whole anyway."""
+        self._namespaces.append(name)
+        return name
+
     def delete_namespace(self, name: str, *, wait: float = 0.0) -> None:
         """Delete a namespace; with ``wait`` > 0, wait that long for it to go."""
         self.request("DELETE", f"/api/v1/namespaces/{name}", ok=(200, 202, 404))
@@ -559,7 +566,17 @@ def kube_cluster() -> Iterator[KubeCluster]:
     if external:
         if not os.path.exists(external):
             _unavailable(f"KFCTL_TEST_KUBECONFIG={external} does not exist")
-        yield _external_cluster(external)
+        cluster = _external_cluster(external)
+        try:
+            yield cluster
+        finally:
+            # A long-lived cluster keeps what tests leave: delete the
+            # namespaces created through new_namespace()/track_namespace().
+            for ns in dict.fromkeys(cluster._namespaces):
+                try:
+                    cluster.delete_namespace(ns)
+                except (KubeError, OSError):
+                    pass
         return
     extra = shlex.split(os.environ.get("KFCTL_TESTCP_ARGS", ""))
     cp = start_control_plane(with_kcm=True, nodes=1, extra_args=extra)

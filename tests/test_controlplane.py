@@ -129,7 +129,7 @@ def test_crd_established_then_custom_resource(kube_cluster: KubeCluster, kube_na
     try:
 
         def established() -> bool:
-            conds = kube_cluster.get(crd_path).get("status", {}).get("conditions", [])
+            conds = (kube_cluster.get(crd_path).get("status") or {}).get("conditions") or []
             return any(c["type"] == "Established" and c["status"] == "True" for c in conds)
 
         kube_cluster.wait_for(established, 30, f"CRD {crd_name} Established")
@@ -279,7 +279,7 @@ def test_job_completes(kube_cluster: KubeCluster, kube_namespace: str) -> None:
     kube_cluster.apply(job, path)
 
     def complete() -> bool:
-        conds = kube_cluster.get(path).get("status", {}).get("conditions", [])
+        conds = (kube_cluster.get(path).get("status") or {}).get("conditions") or []
         return any(c["type"] == "Complete" and c["status"] == "True" for c in conds)
 
     kube_cluster.wait_for(complete, 60, "Job Complete")
