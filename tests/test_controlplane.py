@@ -259,6 +259,31 @@ def test_deployment_pods_become_ready(kube_cluster: KubeCluster, kube_namespace:
     )
 
 
+def test_daemonset_runs_on_every_node(kube_cluster: KubeCluster, kube_namespace: str) -> None:
+    _needs_kcm(kube_cluster)
+    _needs_nodes(kube_cluster)
+    path = f"/apis/apps/v1/namespaces/{kube_namespace}/daemonsets/agent"
+    ds = {
+        "apiVersion": "apps/v1",
+        "kind": "DaemonSet",
+        "metadata": {"name": "agent", "namespace": kube_namespace},
+        "spec": {
+            "selector": {"matchLabels": {"app": "agent"}},
+            "template": {
+                "metadata": {"labels": {"app": "agent"}},
+                "spec": {"containers": [{"name": "c", "image": "registry.invalid/kfctl/agent:1"}]},
+            },
+        },
+    }
+    kube_cluster.apply(ds, path)
+
+    def ready() -> bool:
+        st = kube_cluster.get(path).get("status") or {}
+        return st.get("desiredNumberScheduled", 0) >= 1 and st.get("numberReady") == st.get("desiredNumberScheduled")
+
+    kube_cluster.wait_for(ready, 60, "DaemonSet ready on every node")
+
+
 def test_job_completes(kube_cluster: KubeCluster, kube_namespace: str) -> None:
     _needs_kcm(kube_cluster)
     _needs_nodes(kube_cluster)

@@ -157,7 +157,28 @@ func (f *fakeNodes) registerNode(ctx context.Context, name string) (*corev1.Node
 			KernelVersion:           "fake",
 		},
 	}
-	return f.client.CoreV1().Nodes().UpdateStatus(ctx, created, metav1.UpdateOptions{})
+	updated, err := f.client.CoreV1().Nodes().UpdateStatus(ctx, created, metav1.UpdateOptions{})
+	if err != nil {
+		return nil, err
+	}
+	// The TaintNodesByCondition admission plugin puts node.kubernetes.io/not-ready
+	// on every new node; the node-lifecycle controller (not run here) would
+	// lift it once the node is Ready. Lift it ourselves, or DaemonSets see no
+	// eligible node.
+	if len(updated.Spec.Taints) > 0 {
+		var keep []corev1.Taint
+		for _, t := range updated.Spec.Taints {
+			if !strings.HasPrefix(t.Key, "node.kubernetes.io/") {
+				keep = append(keep, t)
+			}
+		}
+		updated.Spec.Taints = keep
+		updated, err = f.client.CoreV1().Nodes().Update(ctx, updated, metav1.UpdateOptions{})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return updated, nil
 }
 
 func (f *fakeNodes) heartbeat(ctx context.Context) {
