@@ -213,7 +213,12 @@ def _colour(text: str) -> str:
 def diff(ctx, locations, components, output, concurrency, **kw):
     """Show what `apply ENV` would change (live -> local), or compare two environments.
 
-    Exit status: 0 no differences, 10 differences, 1 error."""
+    `diff ENV` is `diff remote:ENV local:ENV`. `diff local:A local:B` compares two renders (no
+    cluster). `diff local:A remote:B` renders A as if it were applied to B (B's cluster and
+    namespace) and compares it with what B has there; the first location is the "-" side.
+    Secret values are always masked.
+
+    Exit status: 0 no differences, 10 differences, 1 error, 2 usage."""
     from .. import diff as df
     from . import AppContext
 
