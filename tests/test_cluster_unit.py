@@ -304,7 +304,9 @@ def test_show_never_imports_kubernetes(new_app):
 
     root = new_app("app")
     code = ("import sys\nfrom kfctl.cli import main\n"
-            "try:\n    main(['show', 'default'])\nexcept SystemExit:\n    pass\n"
+            "for args in (['--help'], ['apply', '--help'], ['diff', 'local:default', 'local:default'],\n"
+            "             ['show', 'default']):\n"
+            "    try:\n        main(args)\n    except SystemExit as exc:\n        assert exc.code == 0, (args, exc.code)\n"
             "assert 'kubernetes' not in sys.modules, 'kubernetes was imported'\n")
     proc = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
