@@ -17,7 +17,6 @@ render sets already has that value live, kfctl's field manager owns exactly the 
 
 from __future__ import annotations
 
-import copy
 import json
 import threading
 import time
@@ -181,7 +180,7 @@ def prepare(objects: list[dict], namespace: str, namespaced, identity: Identity 
     (and removed from cluster-scoped ones) and the ownership labels stamped."""
     out = []
     for src in objects:
-        obj = copy.deepcopy(src)
+        obj = json.loads(json.dumps(src))  # JSON data: faster than deepcopy
         meta = obj.setdefault("metadata", {})
         if not meta.get("name"):
             raise Rejected(f"{obj.get('kind')} with generateName {meta.get('generateName')!r}: apply needs a fixed "

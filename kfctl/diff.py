@@ -36,7 +36,7 @@ def normalize(obj: dict | None, *, strip_ownership: bool = False) -> dict | None
     """A copy without status and server-set metadata (see the module docstring)."""
     if obj is None:
         return None
-    out = copy.deepcopy(obj)
+    out = json.loads(json.dumps(obj))
     out.pop("status", None)
     meta = out.get("metadata")
     if isinstance(meta, dict):
