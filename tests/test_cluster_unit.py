@@ -251,6 +251,7 @@ def test_diff_between_two_local_environments(new_app, kfctl):
     assert res.code == 0, res
     res = kfctl("diff", "local:default", "local:other", cwd=root)
     assert res.code == 10, res
+    assert kfctl("diff", "local:default", "local:other", "--exit-zero", cwd=root).code == 0
     assert "-  ns: default" in res.out and "+  ns: elsewhere" in res.out
     res = kfctl("diff", "local:default", "local:other", "-o", "json", cwd=root)
     import json

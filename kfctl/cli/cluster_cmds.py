@@ -206,11 +206,12 @@ def _colour(text: str) -> str:
 @component_option
 @click.option("-o", "--output", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="A unified diff, or JSON with each object's operation and changed paths.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are differences.")
 @click.option("--concurrency", type=click.IntRange(1, 64), default=8, show_default=True,
               help="Requests in flight at once.")
 @jsonnet_options
 @click.pass_context
-def diff(ctx, locations, components, output, concurrency, **kw):
+def diff(ctx, locations, components, output, exit_zero, concurrency, **kw):
     """Show what `apply ENV` would change (live -> local), or compare two environments.
 
     `diff ENV` is `diff remote:ENV local:ENV`. `diff local:A local:B` compares two renders (no
@@ -218,7 +219,7 @@ def diff(ctx, locations, components, output, concurrency, **kw):
     namespace) and compares it with what B has there; the first location is the "-" side.
     Secret values are always masked.
 
-    Exit status: 0 no differences, 10 differences, 1 error, 2 usage."""
+    Exit status: 0 no differences (or --exit-zero), 10 differences, 1 error, 2 usage."""
     from .. import diff as df
     from . import AppContext
 
@@ -273,7 +274,7 @@ def diff(ctx, locations, components, output, concurrency, **kw):
             click.echo(_colour(text) if sys.stdout.isatty() else text, nl=False)
         click.echo(f"{s['create']} to create, {s['update']} to update, {s['delete']} to delete, "
                    f"{s['unchanged']} unchanged", err=True)
-    if changed:
+    if changed and not exit_zero:
         ctx.exit(EXIT_DIFFERENCES)
 
 
