@@ -28,7 +28,7 @@ from . import kinds
 from .cluster import ApiError, Cluster, Resource, to_kfctl_error
 from .errors import KfctlError, NotReady, OwnershipError, Rejected, Unreachable
 from .objects import ObjRef, group_of
-from .prune import Identity, is_applyset_parent, prunable, recorded_group_kinds, split_group_kind
+from .prune import Identity, prunable, recorded_group_kinds, split_group_kind
 
 FIELD_MANAGER = "kfctl"
 LIST_THRESHOLD = 3  # a kind with at least this many objects in one namespace is LISTed, else GET per object
@@ -464,7 +464,7 @@ def list_owned(cluster: Cluster, identity: Identity, extra_group_kinds: list[str
         if isinstance(err, ApiError):
             raise to_kfctl_error(err, what, verb="list")
     raise_first(errors)
-    return [o for o in found if not is_applyset_parent(o)]
+    return [o for o in found if not identity.is_current_parent(o)]
 
 
 def parent_object(cluster: Cluster, identity: Identity) -> dict | None:

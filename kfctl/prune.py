@@ -118,6 +118,11 @@ class Identity:
             },
         }
 
+    def is_current_parent(self, obj: dict) -> bool:
+        meta = obj.get("metadata") or {}
+        return is_applyset_parent(obj) and meta.get("name") == self.parent_name and \
+            (meta.get("namespace") or "") == self.namespace
+
     def owner_of(self, obj: dict) -> str:
         """"ours", "unowned", or a description of the other owner."""
         meta = obj.get("metadata") or {}
@@ -171,8 +176,8 @@ def prunable(identity: Identity, owned: list[dict], rendered: list[dict],
         ref = ObjRef.of(obj)
         if ref in keep or ref in seen:
             continue
-        if identity.owner_of(obj) != "ours" or is_controller_owned(obj) or is_applyset_parent(obj):
-            continue
+        if identity.owner_of(obj) != "ours" or is_controller_owned(obj) or identity.is_current_parent(obj):
+            continue  # (an older parent, left in a namespace the environment no longer uses, does go)
         if (obj.get("metadata") or {}).get("deletionTimestamp"):
             continue
         if wanted is not None:

@@ -491,3 +491,21 @@ def test_server_warnings_are_shown(capp):
     assert res.code == 0, res
     warnings = [ln for ln in res.err.splitlines() if ln.startswith("kfctl: warning from the API server:")]
     assert len(warnings) == 1 and "beta.kubernetes.io/arch" in warnings[0] and "deprecated" in warnings[0], res
+
+
+def test_prune_after_the_environment_moved_to_another_namespace(capp):
+    capp.component("cms", CMS)
+    assert capp.run("apply", "default").code == 0
+    old_ns, new_ns = capp.ns, capp.ns + "-moved"
+    capp.cluster._namespaces.append(new_ns)
+    assert capp.run("env", "set", "default", "--namespace", new_ns).code == 0
+    res = capp.run("diff", "default", "-o", "json")
+    ops = sorted((o["op"], o["namespace"]) for o in json.loads(res.out)["objects"])
+    assert ops.count(("create", new_ns)) == 5 and ops.count(("delete", old_ns)) == 6, ops  # 5 + the old parent
+    res = capp.run("apply", "default", "--prune")
+    assert res.code == 0, res
+    assert "5 created" in res.out and "6 pruned" in res.out, res
+    left = capp.get(f"/api/v1/namespaces/{old_ns}/configmaps?labelSelector=kfctl.io/environment")["items"]
+    assert left == []
+    assert len(capp.get(f"/api/v1/namespaces/{new_ns}/configmaps?labelSelector=kfctl.io/environment")["items"]) == 6
+

@@ -144,10 +144,12 @@ def test_prunable_is_exactly_our_unrendered_objects():
     foreign = pr.Identity("id1", "app", "prod", "ns1").stamp(_obj("ConfigMap", "theirs", comp))
     unlabeled = _obj("ConfigMap", "plain", comp)
     parent = me.parent([], [])
-    owned = [kept, gone, other_comp, pod, foreign, unlabeled, parent]
+    stale = pr.Identity("id1", "app", "dev", "old-ns").parent([], [])  # the env used to live in old-ns
+    stale["metadata"]["name"] += "-old"
+    owned = [kept, gone, other_comp, pod, foreign, unlabeled, parent, stale]
     rendered = [_obj("ConfigMap", "kept")]
     names = lambda objs: sorted(o["metadata"]["name"] for o in objs)  # noqa: E731
-    assert names(pr.prunable(me, owned, rendered)) == ["gone", "gone2"]
+    assert names(pr.prunable(me, owned, rendered)) == ["gone", "gone2", stale["metadata"]["name"]]
     assert names(pr.prunable(me, owned, rendered, ["web"])) == ["gone"]
 
 
