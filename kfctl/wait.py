@@ -122,31 +122,30 @@ def readiness(obj: dict | None) -> tuple[str, str]:
 
 
 class _Poller:
+    """Current copies of the watched objects: one LIST per kind and namespace when there are several,
+    else a GET each (the same strategy as apply's live-state read)."""
+
     def __init__(self, cluster, objects: list[dict]):
+        from .apply import Planned
+
         self.cluster = cluster
-        self.objects = objects
+        self.items = []
+        for obj in objects:
+            res = cluster.discovery.resource(obj["apiVersion"], obj["kind"])
+            self.items.append(Planned(obj=obj, ref=ObjRef.of(obj), group=0, resource=res))
 
     def fetch(self, workers: int) -> dict[ObjRef, dict | None]:
-        from .apply import run_concurrently
-        from .cluster import ApiError, to_kfctl_error
+        from .apply import fetch_live
 
-        def one(obj):
-            res = self.cluster.discovery.resource(obj["apiVersion"], obj["kind"])
-            if res is None:
-                return None
-            meta = obj.get("metadata") or {}
-            live = self.cluster.get(res, meta.get("namespace") if res.namespaced else None, meta["name"])
-            if live is not None and meta.get("uid") and (live.get("metadata") or {}).get("uid") != meta.get("uid"):
-                return None  # a new object with the same name: the one we waited for is gone
-            return live
-
+        for p in self.items:
+            p.live = None
+        fetch_live(self.cluster, self.items, workers)
         out = {}
-        for obj, live, err in run_concurrently(one, self.objects, workers):
-            if err is not None:
-                if isinstance(err, ApiError):
-                    raise to_kfctl_error(err, str(ObjRef.of(obj)), verb="read") from None
-                raise err
-            out[ObjRef.of(obj)] = live
+        for p in self.items:
+            live, uid = p.live, (p.obj.get("metadata") or {}).get("uid")
+            if live is not None and uid and (live.get("metadata") or {}).get("uid") != uid:
+                live = None  # a new object with the same name: the one we waited for is gone
+            out[p.ref] = live
         return out
 
 
