@@ -111,7 +111,7 @@ func signalContext(watchStdin bool) (context.Context, context.CancelFunc) {
 	if watchStdin {
 		go func() {
 			_, _ = io.Copy(io.Discard, os.Stdin)
-			fmt.Fprintln(os.Stderr, "kfctl-testcp: stdin closed, shutting down")
+			fmt.Fprintln(os.Stderr, "kfctl-testcp: stdin closed, shutting down (pass --watch-stdin=false to ignore stdin)")
 			cancel()
 		}()
 	}
