@@ -22,6 +22,20 @@ Fixtures
     ``kube_cluster_factory()`` with defaults: a private apiserver+etcd only
     (no KCM), e.g. for fault tests that ``kill()`` the server mid-apply.
 
+Objects
+-------
+:class:`KubeCluster`: ``kubeconfig``, ``server``, ``token``, ``ca_file``,
+``external``, ``has_kcm``, ``nodes``; ``env()`` (os.environ + KUBECONFIG),
+``request(method, path, body=None, content_type=, query=, timeout=, ok=)``,
+``get``, ``exists``, ``apply(obj, path, field_manager=)`` (server-side
+apply), ``server_version()``, ``new_namespace(prefix)``,
+``track_namespace(name)``, ``delete_namespace(name, wait=0)``,
+``wait_for(pred, timeout, what)``, ``Error`` (= KubeError, has ``status``).
+:class:`PrivateControlPlane` (what the non-external fixtures yield) adds
+``dir``, ``log_path``, ``pid``, ``proc``, ``startup_seconds``, ``alive``,
+``kill()``, ``stop()``, ``restart()``, ``pause()``, ``resume()``,
+``log_tail()``.
+
 Environment
 -----------
 ``KFCTL_TEST_KUBECONFIG``  use this cluster for ``kube_cluster`` instead.
@@ -335,7 +349,8 @@ class PrivateControlPlane(KubeCluster):
     ``log_path`` (the process's stderr), ``pid``, ``startup_seconds``.
     Methods: ``kill()`` (SIGKILL: the API server vanishes mid-request),
     ``stop()`` (graceful: stdin EOF + SIGTERM), ``restart()`` (same etcd
-    data, new port and token), ``alive``, ``log_tail()``.
+    data, new port and token), ``pause()``/``resume()`` (SIGSTOP/SIGCONT: a
+    hung server), ``alive``, ``log_tail()``.
     """
 
     def __init__(self, proc: subprocess.Popen, workdir: Path, log_path: Path, ready: dict, *, cleanup_dir: bool):
@@ -368,9 +383,22 @@ class PrivateControlPlane(KubeCluster):
             self.proc.kill()
         self.proc.wait(timeout=STOP_TIMEOUT)
 
+    def pause(self) -> None:
+        """SIGSTOP the control plane: connections are accepted by the kernel
+        but never answered (a hung server, for client-timeout tests)."""
+        self.proc.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        """SIGCONT after ``pause()``."""
+        self.proc.send_signal(signal.SIGCONT)
+
     def stop(self) -> None:
         """Graceful stop: close stdin, SIGTERM, wait 15 s, then SIGKILL."""
         if self.proc.poll() is None:
+            try:
+                self.proc.send_signal(signal.SIGCONT)  # in case it was paused
+            except ProcessLookupError:
+                pass
             try:
                 if self.proc.stdin:
                     self.proc.stdin.close()

@@ -330,3 +330,14 @@ def test_private_control_plane_restart_keeps_data(kube_cluster_private) -> None:
     assert cp.get(path)["data"] == {"k": "v"}
     with open(cp.kubeconfig) as f:
         assert cp.server in f.read()
+
+
+def test_private_control_plane_pause_makes_requests_time_out(kube_cluster_private) -> None:
+    cp = kube_cluster_private
+    cp.pause()
+    try:
+        with pytest.raises(OSError):  # socket.timeout / TimeoutError are OSErrors
+            cp.request("GET", "/version", timeout=1)
+    finally:
+        cp.resume()
+    assert cp.server_version()["gitVersion"] == "v1.36.3"
