@@ -44,7 +44,7 @@ def _count(cluster, ns):
     return len(body["items"]) if status == 200 else 0
 
 
-def _wait_some(cluster, ns, proc, at_least=20, timeout=60):
+def _wait_some(cluster, ns, proc, at_least=20, timeout=120):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -54,7 +54,9 @@ def _wait_some(cluster, ns, proc, at_least=20, timeout=60):
         if n >= at_least:
             return n
         time.sleep(0.05)
-    pytest.fail("apply made no progress")
+    proc.kill()
+    out, err = proc.communicate()
+    pytest.fail(f"apply made no progress in {timeout}s ({_count(cluster, ns)} objects)\n{out[-2000:]}\n{err[-2000:]}")
 
 
 def _one_clear_error(err: str, first: str):
