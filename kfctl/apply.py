@@ -169,6 +169,9 @@ def scope_function(cluster: Cluster, objects: list[dict]):
         removed = kinds.removed_api(api_version, kind)
         if removed:
             hint = f"{kind} {api_version} was removed in Kubernetes 1.{removed[0]}; use {removed[1]}"
+        elif "." in group:
+            hint = ("install the operator that defines it first, in this environment or in the cluster "
+                    "(built-in operators: 'kfctl prototype search operator')")
         raise Rejected(f"the server does not serve kind {kind!r} in {api_version!r}, and no CustomResourceDefinition "
                        "in this environment defines it", hint=hint)
 
