@@ -112,6 +112,8 @@ class App:
                 override = {}
             if not isinstance(override, dict):
                 raise AppFileError("expected a mapping", where=OVERRIDE_FILE)
+            cls._check_spec({**override, "apiVersion": override.get("apiVersion") or data.get("apiVersion"),
+                             "kind": "ksonnet.io/app"}, OVERRIDE_FILE, "ksonnet.io/app")
         return cls(root=root, data=data, override=override)
 
     @staticmethod
@@ -131,6 +133,21 @@ class App:
         for key in ("environments", "registries", "libraries"):
             if data.get(key) is not None and not isinstance(data.get(key), dict):
                 raise AppFileError(f"{key!r} must be a mapping", where=display)
+            for entry, value in (data.get(key) or {}).items():
+                if value is not None and not isinstance(value, dict):
+                    raise AppFileError(f"{key}.{entry} must be a mapping, not {type(value).__name__}",
+                                       where=display)
+        for env_name, spec in (data.get("environments") or {}).items():
+            spec = spec or {}
+            dest = spec.get("destination")
+            if dest is not None and not isinstance(dest, dict):
+                raise AppFileError(f"environments.{env_name}.destination must be a mapping", where=display)
+            for field_name, value in list((dest or {}).items()) + [("k8sVersion", spec.get("k8sVersion")),
+                                                                    ("path", spec.get("path"))]:
+                if value is not None and not isinstance(value, (str, int, float)):
+                    raise AppFileError(f"environments.{env_name}: {field_name} must be a string", where=display)
+            if spec.get("targets") is not None and not isinstance(spec.get("targets"), list):
+                raise AppFileError(f"environments.{env_name}.targets must be a list", where=display)
 
     # ------------------------------------------------------------------ basic facts
     @property
@@ -201,7 +218,30 @@ class App:
         return ", ".join(self.environments()) or "none; add one with 'kfctl env add NAME'"
 
     def env_dir(self, env: Environment) -> Path:
-        return self.root / "environments" / env.path
+        return self._env_path(env.path, env.name)
+
+    def _env_path(self, rel: str, name: str) -> Path:
+        """environments/<rel>, refusing a path that leaves environments/ (app.yaml is user input)."""
+        from .errors import UnsafePath
+        from .files import safe_join
+
+        try:
+            path = safe_join(self.root / "environments", rel)
+        except UnsafePath:
+            raise AppFileError(f"environment {name!r} has path {rel!r}, which leaves environments/",
+                               where=APP_FILE) from None
+        if path == (self.root / "environments").resolve():
+            raise AppFileError(f"environment {name!r} has an empty path", where=APP_FILE)
+        return path
+
+    def _check_nesting(self, name: str, *, ignore: str | None = None) -> None:
+        """Environment folders must not hold one another (removing or renaming one would take the other)."""
+        for other in self._env_specs():
+            if other in (name, ignore):
+                continue
+            if other.startswith(name + "/") or name.startswith(other + "/"):
+                raise InvalidName(f"environment {name!r} would share a folder with environment {other!r}; "
+                                  "one environment's folder cannot hold another's")
 
     def current_environment(self) -> str | None:
         path = self.root / CURRENT_ENV_FILE
@@ -223,6 +263,7 @@ class App:
         names.check_environment_name(name)
         if name in self._env_specs():
             raise InvalidName(f"environment {name!r} already exists")
+        self._check_nesting(name)
         env_dir = self.root / "environments" / name
         depth = len(name.split("/"))
         for fname, text in ENV_FILES.items():
@@ -256,7 +297,7 @@ class App:
         return holder, holder[name]
 
     def _save_holder(self, holder: dict) -> None:
-        if self.override is not None and holder is (self.override.get("environments") or None):
+        if self.override is not None and holder is self.override.get("environments"):
             self.save_override()
         else:
             self.save()
@@ -283,7 +324,10 @@ class App:
             names.check_environment_name(new_name)
             if new_name in self._env_specs():
                 raise InvalidName(f"cannot rename {name!r}: environment {new_name!r} already exists")
-            old_dir = self.root / "environments" / (spec.get("path") or name)
+            if new_name.startswith(name + "/") or name.startswith(new_name + "/"):
+                raise InvalidName(f"cannot rename {name!r} to {new_name!r}: one folder would hold the other")
+            self._check_nesting(new_name, ignore=name)
+            old_dir = self._env_path(str(spec.get("path") or name), name)
             new_dir = self.root / "environments" / new_name
             if new_dir.exists():
                 raise InvalidName(f"cannot rename {name!r}: environments/{new_name} already exists")
@@ -308,12 +352,19 @@ class App:
 
     def remove_environment(self, name: str) -> None:
         holder, spec = self._spec_for_edit(name)
-        env_dir = self.root / "environments" / (spec.get("path") or name)
+        env_dir = self._env_path(str(spec.get("path") or name), name)
+        others = [self.env_dir(e) for n, e in self.environments().items() if n != name]
         del holder[name]
         self._save_holder(holder)
         if env_dir.is_dir():
-            shutil.rmtree(env_dir)
-            _prune_empty_parents(env_dir.parent, self.root / "environments")
+            if any(env_dir in o.parents for o in others):
+                # Another environment lives inside this folder: remove only this one's own files.
+                for entry in env_dir.iterdir():
+                    if entry.is_file() or entry.is_symlink():
+                        entry.unlink()
+            else:
+                shutil.rmtree(env_dir)
+                _prune_empty_parents(env_dir.parent, self.root / "environments")
         if self.current_environment() == name:
             self.set_current_environment(None)
 
@@ -347,7 +398,7 @@ class App:
                     continue
                 for entry in entries:
                     stem, dot, ext = entry.rpartition(".")
-                    if not dot or f".{ext}" not in COMPONENT_SUFFIXES or not stem:
+                    if not dot or f".{ext}" not in COMPONENT_SUFFIXES or not stem or stem.startswith("."):
                         continue
                     path = mdir / entry
                     if not path.is_file():

@@ -455,6 +455,10 @@ def export(app, env_name: str, folder: Path, files: dict[str, str], *, force: bo
     app_root = Path(os.path.realpath(app.root))
     if real == app_root or real in app_root.parents:
         raise ExportError(f"refusing to export into {folder}: it holds the app itself")
+    for own in ("components", "environments", "vendor", "lib", ".ksonnet", ".kfctl"):
+        own_dir = app_root / own
+        if real == own_dir or own_dir in real.parents:
+            raise ExportError(f"refusing to export into {folder}: it is part of the app ({own}/)")
     index = {"format": 1, "environments": {env_name: {"app": app.name, "files": sorted(files)}}}
     if _is_empty(folder) or force:
         if force and not _is_empty(folder) and (folder / ".git").exists():

@@ -74,11 +74,22 @@ def _check_object(obj, component: str, path: str) -> dict:
         missing = "kind" if not obj.get("kind") else "apiVersion"
         raise NotAnObject(f"component {component!r} yields an object without {missing!r} at {path}; "
                           "each top-level value must be a Kubernetes object, an array or a List of them")
+    for key in ("kind", "apiVersion"):
+        if not isinstance(obj[key], str):
+            raise NotAnObject(f"component {component!r}: {key} at {path} is a {type_name(obj[key])}, not a string")
     meta = obj.get("metadata")
     if meta is not None and not isinstance(meta, dict):
         raise NotAnObject(f"component {component!r}: metadata of {obj['kind']} at {path} is not an object")
     if not isinstance(meta, dict) or not (meta.get("name") or meta.get("generateName")):
         raise NotAnObject(f"component {component!r}: {obj['kind']} at {path} has no metadata.name")
+    for key in ("name", "generateName", "namespace"):
+        if meta.get(key) is not None and not isinstance(meta[key], str):
+            raise NotAnObject(f"component {component!r}: metadata.{key} of {obj['kind']} at {path} is a "
+                              f"{type_name(meta[key])}, not a string")
+    for key in ("labels", "annotations"):
+        if meta.get(key) is not None and not isinstance(meta[key], dict):
+            raise NotAnObject(f"component {component!r}: metadata.{key} of {obj['kind']} at {path} is a "
+                              f"{type_name(meta[key])}, not an object")
     return obj
 
 

@@ -189,8 +189,9 @@ def render(app: App, env_name: str | None, components: list[str] | None = None, 
             "__ksonnet/environments": env_code,
         }
         if param_overrides:
-            ext_codes["__ksonnet/params"] = (f"({ext_codes['__ksonnet/params']}) + {{components+: "
-                                             f"{json.dumps(param_overrides)}}}")
+            patches = ", ".join(f"{json.dumps(name)}+: {json.dumps(values)}"
+                                for name, values in sorted(param_overrides.items()))
+            ext_codes["__ksonnet/params"] = f"({ext_codes['__ksonnet/params']}) + {{components+: {{{patches}}}}}"
         value = _eval_main(app, engine, main, chosen, options, ext_codes,
                            jpaths(app, env, app.module_dir(""), options, model), short=False)
         for c in chosen:

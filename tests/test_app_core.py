@@ -445,3 +445,74 @@ def test_versioned_vendor_folders_resolve_unversioned_imports(app, kfctl):
           '{apiVersion: "v1", kind: "ConfigMap", metadata: {name: n.prefix + "cm"}}\n')
     objs = docs(kfctl("show", "default", "-c", "user", cwd=app).out)
     assert objs[0]["metadata"]["name"] == "acme-cm"
+
+
+# ----------------------------------------------------------------------------- review findings (safety)
+
+
+def test_env_path_outside_environments_is_refused(app, kfctl, tmp_path):
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "keep.txt").write_text("precious")
+    spec = yaml.safe_load((app / "app.yaml").read_text())
+    spec["environments"]["evil"] = {"path": "../../victim", "destination": {"namespace": "x", "server": ""}}
+    (app / "app.yaml").write_text(yaml.safe_dump(spec))
+    assert_clean_failure(kfctl("env", "rm", "evil", cwd=app), contains="leaves environments/")
+    assert (victim / "keep.txt").read_text() == "precious"
+
+
+def test_env_folders_never_hold_one_another(app, kfctl):
+    assert kfctl("env", "add", "prod", cwd=app).code == 0
+    before = tree_digest(app)
+    assert_clean_failure(kfctl("env", "add", "prod/x", cwd=app), before=before, root=app, contains="share a folder")
+    assert_clean_failure(kfctl("env", "set", "prod", "--name", "prod/x", cwd=app), before=before, root=app)
+    assert_clean_failure(kfctl("env", "set", "default", "--name", "prod/y", cwd=app), before=before, root=app)
+
+
+def test_removing_the_last_override_env_updates_the_override_file(app, kfctl):
+    assert kfctl("env", "add", "local", "--override", cwd=app).code == 0
+    assert "local" in (app / "app.override.yaml").read_text()
+    assert kfctl("env", "rm", "local", cwd=app).code == 0
+    rows = json.loads(kfctl("env", "list", "-o", "json", cwd=app).out)["data"]
+    assert [r["name"] for r in rows] == ["default"]
+
+
+@pytest.mark.parametrize("bad", ["environments: {default: 5}",
+                                 "environments: {default: {destination: 5}}",
+                                 "registries: {r: 5}", "libraries: {x: 5}",
+                                 "environments: {default: {destination: {namespace: [1]}}}"])
+def test_malformed_app_yaml_shapes_are_clean_errors(app, kfctl, bad):
+    (app / "app.yaml").write_text(f"apiVersion: 0.3.0\nkind: ksonnet.io/app\nname: x\n{bad}\n")
+    for args in (("show", "default"), ("env", "list"), ("registry", "list"), ("pkg", "list")):
+        assert_clean_failure(kfctl(*args, cwd=app), contains="app.yaml")
+
+
+@pytest.mark.parametrize("meta", ['{name: 5}', '{name: "x", namespace: ["a"]}', '{name: "x", labels: "oops"}'])
+def test_non_string_metadata_is_a_clean_error(app, kfctl, meta):
+    write(app / "components" / "bad.jsonnet", '{apiVersion: "v1", kind: "ConfigMap", metadata: %s}\n' % meta)
+    assert_clean_failure(kfctl("show", "default", cwd=app), contains="component 'bad'")
+
+
+def test_dot_files_are_not_components(app, kfctl):
+    write(app / "components" / ".kfctl-export.json", "{}")
+    rows = json.loads(kfctl("component", "list", "-o", "json", cwd=app).out)["data"]
+    assert [r["component"] for r in rows] == ["cm"]
+
+
+def test_ks09_in_memory_overrides_patch_single_params(tmp_path, kfctl):
+    """Argo CD-style overrides on a ks 0.9 app change the named param and keep the others."""
+    from kfctl.app import App
+    from kfctl.render import render
+
+    root = tmp_path / "old09"
+    write(root / "app.yaml", "apiVersion: 0.1.0\nkind: ksonnet.io/app\nname: old\nenvironments:\n  default:\n"
+          "    destination: {namespace: ns1, server: ''}\n    path: default\n")
+    write(root / "components/params.libsonnet", '{global: {}, components: {cm: {name: "c", value: 1}}}\n')
+    write(root / "components/cm.jsonnet", 'local p = std.extVar("__ksonnet/params").components.cm;\n'
+          '{apiVersion: "v1", kind: "ConfigMap", metadata: {name: p.name}, data: {v: std.toString(p.value)}}\n')
+    write(root / "environments/base.libsonnet", 'std.extVar("__ksonnet/components")\n')
+    write(root / "environments/default/main.jsonnet", 'import "../base.libsonnet"\n')
+    write(root / "environments/default/params.libsonnet", KS09_ENV_PARAMS.replace("cm +: { value: \"from-env\" },", ""))
+    out = render(App.load(root), "default", param_overrides={"cm": {"value": 2}}, cache=False)
+    assert out.model == "0.9"
+    assert out.objects[0]["metadata"]["name"] == "c" and out.objects[0]["data"] == {"v": "2"}

@@ -456,3 +456,16 @@ def test_export_of_an_unknown_environment_writes_nothing(kfctl, new_app, tmp_pat
     res = kfctl("export", "prod", tmp_path / "out", cwd=app)
     assert_clean_failure(res, contains="unknown environment 'prod' (known: default)")
     assert not (tmp_path / "out").exists()
+
+
+def test_export_force_refuses_the_apps_own_folders(new_app, kfctl):
+    from tests.conftest import assert_clean_failure, tree_digest
+
+    root = new_app("own")
+    (root / "components" / "cm.jsonnet").write_text(
+        '{apiVersion: "v1", kind: "ConfigMap", metadata: {name: "cm"}}\n')
+    before = tree_digest(root)
+    for target in ("components", "environments/default", "vendor"):
+        assert_clean_failure(kfctl("export", "default", root / target, "--force", cwd=root),
+                             before=before, root=root, contains="part of the app")
+    assert kfctl("export", "default", root / "rendered", cwd=root).code == 0
