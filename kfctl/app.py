@@ -264,6 +264,7 @@ class App:
         if name in self._env_specs():
             raise InvalidName(f"environment {name!r} already exists")
         self._check_nesting(name)
+        names.check_namespace(namespace)
         env_dir = self.root / "environments" / name
         depth = len(name.split("/"))
         for fname, text in ENV_FILES.items():
@@ -311,6 +312,7 @@ class App:
         if server is not None:
             dest["server"] = server
         if namespace is not None:
+            names.check_namespace(namespace)
             dest["namespace"] = namespace
         if context is not None:
             if context:

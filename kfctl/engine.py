@@ -115,6 +115,14 @@ def normalise_error(text: str, base: Path | None) -> EngineError:
     """Turn an engine's error text into one line: ``where`` = file:line:col, message = the cause."""
     lines = [ln for ln in text.strip().splitlines() if ln.strip()]
     head = lines[0] if lines else "evaluation failed"
+    # A user's multi-line error message stays one line: its later lines come before the stack frames.
+    extra = []
+    for ln in lines[1:]:
+        if ln.startswith(("\t", "    ")) or _LOC.match(ln.strip()):
+            break
+        extra.append(ln.strip())
+    if extra and head.lower().startswith(("runtime error: ",)):
+        head = " \\n ".join([head, *extra])
     where = None
     message = head
     if head.lower().startswith(("runtime error: ", "static error: ", "syntax error: ")):

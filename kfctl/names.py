@@ -41,6 +41,17 @@ def check_component_name(name: str) -> None:
         raise InvalidName(f"component name {name!r} has an empty module segment")
 
 
+_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+
+
+def check_namespace(namespace: str) -> None:
+    """A Kubernetes namespace name (a DNS-1123 label), checked before it is written to app.yaml."""
+    if not _DNS_LABEL.match(namespace or "") or len(namespace) > 63:
+        raise InvalidName(f"namespace {namespace!r} is not a valid Kubernetes namespace name "
+                          "(lower-case letters, digits and '-', starting and ending with a letter or digit, "
+                          "at most 63 characters)")
+
+
 def is_identifier(name: str) -> bool:
     return bool(_IDENT.match(name)) and name not in JSONNET_KEYWORDS
 

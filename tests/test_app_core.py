@@ -516,3 +516,10 @@ def test_ks09_in_memory_overrides_patch_single_params(tmp_path, kfctl):
     out = render(App.load(root), "default", param_overrides={"cm": {"value": 2}}, cache=False)
     assert out.model == "0.9"
     assert out.objects[0]["metadata"]["name"] == "c" and out.objects[0]["data"] == {"v": "2"}
+
+
+def test_invalid_namespace_is_refused(app, kfctl):
+    before = tree_digest(app)
+    assert_clean_failure(kfctl("env", "add", "x", "--namespace", "bad ns", cwd=app), before=before, root=app,
+                         contains="not a valid Kubernetes namespace")
+    assert_clean_failure(kfctl("env", "set", "default", "--namespace", "Upper", cwd=app), before=before, root=app)

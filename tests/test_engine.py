@@ -82,3 +82,12 @@ def test_object_natives_under_default_engine_and_errors_after_them(tmp_path):
     with pytest.raises(EngineError) as info:
         get_engine("gojsonnet").evaluate(Request(filename=str(bad)), base=tmp_path)
     assert "later" in str(info.value)
+
+
+def test_multi_line_user_errors_stay_on_one_line(tmp_path):
+    bad = tmp_path / "m.jsonnet"
+    bad.write_text('error "first\\nsecond"\n')
+    with pytest.raises(EngineError) as info:
+        get_engine("gojsonnet").evaluate(Request(filename=str(bad)), base=tmp_path)
+    text = str(info.value)
+    assert "\n" not in text and "first" in text and "second" in text and text.startswith("m.jsonnet:1:1")
