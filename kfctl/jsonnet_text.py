@@ -17,7 +17,18 @@ _CLOSE = ")]}"
 
 
 class ScanError(ValueError):
-    pass
+    """The text is not Jsonnet this scanner can follow; ``pos`` is the byte offset of the problem."""
+
+    def __init__(self, message: str, pos: int | None = None):
+        super().__init__(message)
+        self.pos = pos
+
+
+def line_col(text: str, pos: int) -> tuple[int, int]:
+    """1-based line and column of offset ``pos`` in ``text``."""
+    pos = max(0, min(pos, len(text)))
+    line = text.count("\n", 0, pos) + 1
+    return line, pos - (text.rfind("\n", 0, pos) + 1) + 1
 
 
 def skip_trivia(text: str, i: int) -> int:
@@ -33,7 +44,7 @@ def skip_trivia(text: str, i: int) -> int:
         elif text.startswith("/*", i):
             j = text.find("*/", i + 2)
             if j < 0:
-                raise ScanError("unterminated comment")
+                raise ScanError("unterminated comment", i)
             i = j + 2
         else:
             break
@@ -43,11 +54,7 @@ def skip_trivia(text: str, i: int) -> int:
 def skip_string(text: str, i: int) -> int:
     """``i`` at an opening quote, ``@`` or ``|||``; returns the index after the literal."""
     if text.startswith("|||", i):
-        # A text block ends at a line whose first non-blank characters are |||.
-        m = re.compile(r"\n[ \t]*\|\|\|").search(text, i + 3)
-        if not m:
-            raise ScanError("unterminated text block")
-        return m.end()
+        return _skip_text_block(text, i)
     verbatim = text[i] == "@"
     if verbatim:
         i += 1
@@ -69,7 +76,47 @@ def skip_string(text: str, i: int) -> int:
             if ch == quote:
                 return j + 1
         j += 1
-    raise ScanError("unterminated string")
+    raise ScanError("unterminated string", i)
+
+
+def _skip_text_block(text: str, i: int) -> int:
+    """``i`` at ``|||`` (or ``|||-``); returns the index after the closing ``|||``.
+
+    As Jsonnet lexes it: the first non-empty line after ``|||`` sets the indentation; the block goes on
+    while lines start with that indentation (empty lines included) and ends at the first line that does
+    not, which must then be optional blanks and ``|||``.
+    """
+    n = len(text)
+    j = i + 3
+    if j < n and text[j] == "-":
+        j += 1
+    while j < n and text[j] in " \t\r":
+        j += 1
+    if j >= n or text[j] != "\n":
+        raise ScanError("a text block needs a new line after |||", i)
+    j += 1
+    while j < n and text[j] == "\n":
+        j += 1
+    k = j
+    while k < n and text[k] in " \t":
+        k += 1
+    indent = text[j:k]
+    if not indent:
+        raise ScanError("the first line of a text block must be indented", j)
+    while True:
+        nl = text.find("\n", j)
+        if nl < 0:
+            raise ScanError("unterminated text block", i)
+        j = nl + 1
+        while j < n and text[j] == "\n":
+            j += 1
+        if not text.startswith(indent, j):
+            k = j
+            while k < n and text[k] in " \t":
+                k += 1
+            if not text.startswith("|||", k):
+                raise ScanError("text block not terminated with |||", k)
+            return k + 3
 
 
 def _at_string(text: str, i: int) -> bool:
@@ -79,7 +126,20 @@ def _at_string(text: str, i: int) -> bool:
 
 def skip_expr(text: str, i: int, stops: str = ",}") -> int:
     """Scan an expression from ``i`` to the first depth-0 character in ``stops``; return its index."""
+    return scan_expr(text, i, stops)[0]
+
+
+def scan_expr(text: str, i: int, stops: str = ",}") -> tuple[int, int]:
+    """Like :func:`skip_expr`, and also where the expression itself ends.
+
+    Returns ``(stop, last)``: ``stop`` is the index of the depth-0 stop character (or the end of the
+    text); ``last`` is the index after the expression's last character, so whitespace and comments
+    between the expression and ``stop`` are not part of it. ``last == i`` for an empty expression.
+    """
+    start = i
     depth = 0
+    opened: list[int] = []
+    last = i
     n = len(text)
     while i < n:
         i2 = skip_trivia(text, i)
@@ -89,19 +149,45 @@ def skip_expr(text: str, i: int, stops: str = ",}") -> int:
         ch = text[i]
         if _at_string(text, i):
             i = skip_string(text, i)
+            last = i
             continue
         if depth == 0 and ch in stops:
-            return i
+            return i, last
         if ch in _OPEN:
             depth += 1
+            opened.append(i)
         elif ch in _CLOSE:
             if depth == 0:
-                return i
+                return i, last
             depth -= 1
+            opened.pop()
         i += 1
+        last = i
     if depth:
-        raise ScanError("unbalanced brackets")
-    return i
+        raise ScanError("unbalanced brackets", opened[-1] if opened else start)
+    return i, last
+
+
+def trailing_comments_end(text: str, i: int) -> int:
+    """After ``i``, skip blanks and comments that START on the same line; return the index after the
+    last such comment (``i`` itself when there is none). The newline is never included."""
+    n = len(text)
+    end = i
+    j = i
+    while j < n:
+        while j < n and text[j] in " \t\r":
+            j += 1
+        if j < n and (text[j] == "#" or text.startswith("//", j)):
+            nl = text.find("\n", j)
+            return n if nl < 0 else nl
+        if text.startswith("/*", j):
+            k = text.find("*/", j + 2)
+            if k < 0:
+                raise ScanError("unterminated comment", j)
+            j = end = k + 2
+            continue
+        break
+    return end
 
 
 @dataclass
@@ -110,34 +196,31 @@ class Field:
     start: int  # first byte of the field (its key)
     sep: str  # ":", "::", ":::", "+:", "+::", "+:::" ("" for locals/asserts)
     value_start: int
-    value_end: int  # exclusive, trailing whitespace trimmed
+    value_end: int  # exclusive: the end of the expression (trailing whitespace and comments excluded)
     end: int  # after the trailing comma when there is one, else value_end
     has_comma: bool
+    line_end: int = -1  # after the comments that follow ``end`` on the same line (``end`` when none)
 
 
 def parse_object(text: str, lbrace: int) -> tuple[list[Field], int]:
     """Fields of the object literal whose ``{`` is at ``lbrace``; also returns the ``}`` index."""
     if text[lbrace] != "{":
-        raise ScanError("expected '{'")
+        raise ScanError("expected '{'", lbrace)
     fields: list[Field] = []
     i = lbrace + 1
     while True:
         i = skip_trivia(text, i)
         if i >= len(text):
-            raise ScanError("unterminated object")
+            raise ScanError("unterminated object", lbrace)
         if text[i] == "}":
             return fields, i
         start = i
         key: str | None = None
         m = _IDENT.match(text, i)
         if m and m.group(0) in ("local", "assert"):
-            end = skip_expr(text, m.end())
-            vend = end
-            while vend > start and text[vend - 1].isspace():
-                vend -= 1
-            comma = end < len(text) and text[end] == ","
-            fields.append(Field(None, start, "", start, vend, end + 1 if comma else vend, comma))
-            i = end + 1 if comma else end
+            end, vend = scan_expr(text, m.end())
+            fields.append(_field(text, None, start, "", start, vend, end))
+            i = fields[-1].end if fields[-1].has_comma else end
             continue
         if m:
             key = m.group(0)
@@ -158,24 +241,31 @@ def parse_object(text: str, lbrace: int) -> tuple[list[Field], int]:
         elif text[i] == "[":
             i = skip_expr(text, i + 1, stops="]") + 1
         else:
-            raise ScanError(f"unexpected {text[i]!r} in object")
+            raise ScanError(f"unexpected {text[i]!r} in object", i)
         i = skip_trivia(text, i)
         if i < len(text) and text[i] == "(":  # method field f(x): ...
             i = skip_expr(text, i + 1, stops=")") + 1
             i = skip_trivia(text, i)
         sm = re.compile(r"\+?:{1,3}").match(text, i)
         if not sm:
-            raise ScanError("expected ':' after field name")
+            raise ScanError("expected ':' after field name", i)
         sep = sm.group(0)
         vstart = skip_trivia(text, sm.end())
-        end = skip_expr(text, vstart)
-        vend = end
-        while vend > vstart and text[vend - 1].isspace():
-            vend -= 1
-        # Trailing comments between the value and the comma belong to the value's line; trim them.
-        comma = end < len(text) and text[end] == ","
-        fields.append(Field(key, start, sep, vstart, vend, end + 1 if comma else vend, comma))
-        i = end + 1 if comma else end
+        end, vend = scan_expr(text, vstart)
+        if end >= len(text):
+            raise ScanError("unterminated object", lbrace)
+        fields.append(_field(text, key, start, sep, vstart, vend, end))
+        i = fields[-1].end if fields[-1].has_comma else end
+
+
+def _field(text: str, key: str | None, start: int, sep: str, vstart: int, vend: int, stop: int) -> Field:
+    """A field whose expression spans ``vstart:vend`` and whose scan stopped at ``stop`` (``,`` or ``}``).
+
+    Comments between the value and its comma stay outside the value span.
+    """
+    comma = stop < len(text) and text[stop] == ","
+    end = stop + 1 if comma else vend
+    return Field(key, start, sep, vstart, vend, end, comma, trailing_comments_end(text, end))
 
 
 def find_field_object(text: str, name: str, start: int = 0) -> int | None:
@@ -258,15 +348,16 @@ def set_field(text: str, lbrace: int, key: str, value_src: str, *, sep: str = ":
     for f in fields:
         if f.key == key:
             return text[: f.value_start] + value_src + text[f.value_end:]
-    keyed = [f for f in fields]
-    if keyed:
-        indent = line_indent(text, keyed[0].start)
-        last = keyed[-1]
-        prefix = text[: last.end]
+    if fields:
+        indent = line_indent(text, fields[0].start)
+        last = fields[-1]
+        # The new field goes after the last one and after any comment on that field's line.
+        cut = last.line_end
+        prefix = text[:cut]
         if not last.has_comma:
-            prefix = text[: last.value_end] + "," + text[last.value_end: last.end]
+            prefix = text[: last.value_end] + "," + text[last.value_end: cut]
         insertion = f"\n{indent}{jsonnet_key(key)}{sep} {value_src},"
-        return prefix + insertion + text[last.end:]
+        return prefix + insertion + text[cut:]
     # Empty object (perhaps holding only comments): put the field on its own line before the brace.
     parent_indent = line_indent(text, lbrace)
     inner = text[lbrace + 1: rbrace]
@@ -283,16 +374,20 @@ def set_field(text: str, lbrace: int, key: str, value_src: str, *, sep: str = ":
 
 
 def remove_field(text: str, lbrace: int, key: str) -> tuple[str, bool]:
-    """Return ``text`` without field ``key`` (its whole line when it stands alone), and whether it existed."""
+    """Return ``text`` without field ``key``, and whether it existed.
+
+    A field standing alone on its line goes with its whole line, including a comment after it there.
+    """
     fields, _ = parse_object(text, lbrace)
     for f in fields:
         if f.key == key:
             start, end = f.start, f.end
             line_start = text.rfind("\n", 0, start) + 1
             if not text[line_start:start].strip():
-                start = line_start
-                nl = text.find("\n", end)
-                if nl >= 0 and not text[end:nl].strip():
-                    end = nl + 1
+                nl = text.find("\n", f.line_end)
+                rest = text[f.line_end:] if nl < 0 else text[f.line_end:nl]
+                if not rest.strip():
+                    start = line_start
+                    end = len(text) if nl < 0 else nl + 1
             return text[:start] + text[end:], True
     return text, False
