@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,18 +27,23 @@ LEGACY_PARAMS_IMPORT = re.compile(r"""import\s+(['"])(?:\.\./)+components/params
 EXT_PARAMS = 'std.extVar("__ksonnet/params")'
 
 _INT = re.compile(r"^[+-]?(?:0|[1-9]\d*)$")
+_LEADING_ZERO = re.compile(r"^[+-]?0\d")  # 007, 0755, 08, 00.5: ids and modes, kept as text
 _FLOAT = re.compile(r"^[+-]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][+-]?\d+)?$")
 
 
 def parse_value(text: str, *, as_string: bool = False):
     """A command-line value as ks >= 0.11 typed it: int, float, bool, JSON array/object, else string.
 
-    Unlike ks, any decimal number is a float (ks read ``1.5`` as a string). ``as_string`` keeps it text.
+    Unlike ks, any decimal number is a float (ks read ``1.5`` as a string). A number written with a
+    leading zero (``0755``, ``007``) stays a string: such values are file modes and ids, and reading
+    them as numbers would lose the zeros. ``as_string`` keeps any value text.
     """
     if as_string:
         return text
     if text == "":
         raise ParamError("value is blank; pass --as-string to set an empty string")
+    if _LEADING_ZERO.match(text):
+        return text
     if _INT.match(text):
         return int(text)
     if _FLOAT.match(text) and not text.lower().startswith(("inf", "nan")):
@@ -92,14 +98,15 @@ def module_params_code(app: App, modules: list[str] | None = None, *, engine: En
             parts.append((module, path))
     if not parts:
         return '{"components": {}}'
-    # One evaluation for all modules.
-    snippet = "[" + ", ".join(f"import {json.dumps(str(p))}" for _, p in parts) + "]"
-    out = engine.evaluate(Request(filename=str(app.root / "components" / "<params>"), snippet=snippet,
-                                  jpaths=base_jpaths(app),
-                                  ext_codes={"__ksonnet/environments": '{"server": "", "namespace": "default"}'}),
-                          base=app.root)
+    # One evaluation per file, so that an error names the file and line it is in.
+    values = []
+    for _, path in parts:
+        out = engine.evaluate(Request(filename=str(path), jpaths=base_jpaths(app),
+                                      ext_codes={"__ksonnet/environments": '{"server": "", "namespace": "default"}'}),
+                              base=app.root)
+        values.append(json.loads(out))
     merged: dict = {}
-    for (module, path), value in zip(parts, json.loads(out)):
+    for (module, path), value in zip(parts, values):
         if not isinstance(value, dict) or not isinstance(value.get("components", {}), dict):
             raise ParamError("must evaluate to an object with a 'components' object", where=app.rel(path))
         glob = value.get("global") or {}
@@ -162,6 +169,19 @@ def _component_split(app: App, component: str) -> tuple[str, str]:
         if module in app.modules():
             return module, short
     return "", component
+
+
+@contextmanager
+def _scanning(app: App, path: Path, text: str):
+    """Turn a failure of the params-file scanner into a ParamError naming the file (and line:col)."""
+    try:
+        yield
+    except jt.ScanError as exc:
+        where = app.rel(path)
+        if exc.pos is not None:
+            line, col = jt.line_col(text, exc.pos)
+            where = f"{where}:{line}:{col}"
+        raise ParamError(f"cannot read the file as Jsonnet: {exc}", where=where) from None
 
 
 def _read(path: Path, app: App) -> str:
@@ -267,16 +287,18 @@ def set_param(app: App, component: str | None, key: str, value, *, env: str | No
         if env is None:
             path = app.module_dir("") / "params.libsonnet"
             text = _read(path, app)
-            lbrace = _object_or_fail(jt.find_field_object(text, "global"), "the 'global' object", path, app)
-            new = jt.set_field(text, lbrace, key, src)
+            with _scanning(app, path, text):
+                lbrace = _object_or_fail(jt.find_field_object(text, "global"), "the 'global' object", path, app)
+                new = jt.set_field(text, lbrace, key, src)
             _edit(app, path, text, new, _eval_module_file(app, path, engine),
                   _expect_change(lambda d: d, ("global", key), value))
             return Target(path, "module-global", None, key)
         e = app.environment(env)
         path = app.env_dir(e) / "globals.libsonnet"
         text = path.read_text(encoding="utf-8") if path.is_file() else "{\n}\n"
-        lbrace = _object_or_fail(jt.first_object(text), "the globals object", path, app)
-        new = jt.set_field(text, lbrace, key, src)
+        with _scanning(app, path, text):
+            lbrace = _object_or_fail(jt.first_object(text), "the globals object", path, app)
+            new = jt.set_field(text, lbrace, key, src)
 
         def run(t):
             out = engine.evaluate(Request(filename=str(path), snippet=t, jpaths=base_jpaths(app)), base=app.root)
@@ -291,7 +313,8 @@ def set_param(app: App, component: str | None, key: str, value, *, env: str | No
         module, short = _component_split(app, component)
         path = app.module_dir(module) / "params.libsonnet"
         text = _read(path, app)
-        new = _set_component_field(app, path, text, short, key, src, sep=":")
+        with _scanning(app, path, text):
+            new = _set_component_field(app, path, text, short, key, src, sep=":")
         _edit(app, path, text, new, _eval_module_file(app, path, engine),
               _expect_change(lambda d: d.get("components", {}), (short, key), value))
         return Target(path, "module", component, key)
@@ -299,7 +322,8 @@ def set_param(app: App, component: str | None, key: str, value, *, env: str | No
     e = app.environment(env)
     path = app.env_dir(e) / "params.libsonnet"
     text = _read(path, app)
-    new = _set_component_field(app, path, text, component, key, src, sep=" +:")
+    with _scanning(app, path, text):
+        new = _set_component_field(app, path, text, component, key, src, sep=" +:")
     _edit(app, path, text, new, _eval_env_file(app, e, path, engine),
           _expect_change(lambda d: d.get("components", {}), (component, key), value))
     return Target(path, "env", component, key)
@@ -312,20 +336,23 @@ def unset_param(app: App, component: str | None, key: str, *, env: str | None = 
         if env is None:
             path = app.module_dir("") / "params.libsonnet"
             text = _read(path, app)
-            lbrace = _object_or_fail(jt.find_field_object(text, "global"), "the 'global' object", path, app)
+            with _scanning(app, path, text):
+                lbrace = _object_or_fail(jt.find_field_object(text, "global"), "the 'global' object", path, app)
             check = _expect_change(lambda d: d, ("global", key), None, removed=True)
             run = _eval_module_file(app, path, engine)
         else:
             e = app.environment(env)
             path = app.env_dir(e) / "globals.libsonnet"
             text = _read(path, app)
-            lbrace = _object_or_fail(jt.first_object(text), "the globals object", path, app)
+            with _scanning(app, path, text):
+                lbrace = _object_or_fail(jt.first_object(text), "the globals object", path, app)
             check = _expect_change(lambda d: d, (key,), None, removed=True)
 
             def run(t):
                 return json.loads(engine.evaluate(Request(filename=str(path), snippet=t, jpaths=base_jpaths(app)),
                                                   base=app.root))
-        new, found = jt.remove_field(text, lbrace, key)
+        with _scanning(app, path, text):
+            new, found = jt.remove_field(text, lbrace, key)
         if not found:
             raise ParamError(f"global parameter {key!r} is not set here", where=app.rel(path))
         _edit(app, path, text, new, run, check)
@@ -343,12 +370,13 @@ def unset_param(app: App, component: str | None, key: str, *, env: str | None = 
         name = component
         run = _eval_env_file(app, e, path, engine)
     text = _read(path, app)
-    comps = _object_or_fail(jt.find_field_object(text, "components"), "the 'components' object", path, app)
-    fields, _ = jt.parse_object(text, comps)
-    existing = next((f for f in fields if f.key == name), None)
-    if existing is None or text[existing.value_start] != "{":
-        raise ParamError(f"component {component!r} has no parameter {key!r} here", where=app.rel(path))
-    new, found = jt.remove_field(text, existing.value_start, key)
+    with _scanning(app, path, text):
+        comps = _object_or_fail(jt.find_field_object(text, "components"), "the 'components' object", path, app)
+        fields, _ = jt.parse_object(text, comps)
+        existing = next((f for f in fields if f.key == name), None)
+        if existing is None or text[existing.value_start] != "{":
+            raise ParamError(f"component {component!r} has no parameter {key!r} here", where=app.rel(path))
+        new, found = jt.remove_field(text, existing.value_start, key)
     if not found:
         raise ParamError(f"component {component!r} has no parameter {key!r} here", where=app.rel(path))
     if env is None:
@@ -405,17 +433,18 @@ def add_component_block(app: App, module: str, name: str, params_src: dict[str, 
     """
     path = app.module_dir(module) / "params.libsonnet"
     text = path.read_text(encoding="utf-8") if path.is_file() else _skeleton()
-    comps = _object_or_fail(jt.find_field_object(text, "components"), "the 'components' object", path, app)
-    fields, _ = jt.parse_object(text, comps)
-    if any(f.key == name for f in fields):
-        raise ParamError(f"component parameters for {name!r} already exist", where=app.rel(path))
-    ind = _indent_for(text, comps)
-    lines = ["{"]
-    for key in sorted(params_src):
-        value = params_src[key].replace("\n", "\n" + ind + "    ")
-        lines.append(f"{ind}    {_key(key)}: {value},")
-    lines.append(f"{ind}  }}")
-    return jt.set_field(text, comps, name, "\n".join(lines))
+    with _scanning(app, path, text):
+        comps = _object_or_fail(jt.find_field_object(text, "components"), "the 'components' object", path, app)
+        fields, _ = jt.parse_object(text, comps)
+        if any(f.key == name for f in fields):
+            raise ParamError(f"component parameters for {name!r} already exist", where=app.rel(path))
+        ind = _indent_for(text, comps)
+        lines = ["{"]
+        for key in sorted(params_src):
+            value = params_src[key].replace("\n", "\n" + ind + "    ")
+            lines.append(f"{ind}    {_key(key)}: {value},")
+        lines.append(f"{ind}  }}")
+        return jt.set_field(text, comps, name, "\n".join(lines))
 
 
 def remove_component_block(app: App, module: str, name: str) -> str | None:
@@ -423,10 +452,11 @@ def remove_component_block(app: App, module: str, name: str) -> str | None:
     if not path.is_file():
         return None
     text = path.read_text(encoding="utf-8")
-    comps = jt.find_field_object(text, "components")
-    if comps is None:
-        return None
-    new, found = jt.remove_field(text, comps, name)
+    with _scanning(app, path, text):
+        comps = jt.find_field_object(text, "components")
+        if comps is None:
+            return None
+        new, found = jt.remove_field(text, comps, name)
     return new if found else None
 
 
@@ -435,10 +465,11 @@ def remove_env_overrides(app: App, env: Environment, component: str) -> str | No
     if not path.is_file():
         return None
     text = path.read_text(encoding="utf-8")
-    comps = jt.find_field_object(text, "components")
-    if comps is None:
-        return None
-    new, found = jt.remove_field(text, comps, component)
+    with _scanning(app, path, text):
+        comps = jt.find_field_object(text, "components")
+        if comps is None:
+            return None
+        new, found = jt.remove_field(text, comps, component)
     return new if found else None
 
 
