@@ -523,3 +523,16 @@ def test_invalid_namespace_is_refused(app, kfctl):
     assert_clean_failure(kfctl("env", "add", "x", "--namespace", "bad ns", cwd=app), before=before, root=app,
                          contains="not a valid Kubernetes namespace")
     assert_clean_failure(kfctl("env", "set", "default", "--namespace", "Upper", cwd=app), before=before, root=app)
+
+
+def test_env_targets_limit_rendered_modules(app, kfctl):
+    write(app / "components" / "team" / "params.libsonnet", '{global: {}, components: {svc: {name: "team-cm", '
+          'value: "t"}}}\n')
+    write(app / "components" / "team" / "svc.jsonnet", CM % "svc")
+    assert kfctl("env", "targets", "default", "--module", "team", cwd=app).code == 0
+    names = [o["metadata"]["name"] for o in docs(kfctl("show", "default", cwd=app).out)]
+    assert names == ["team-cm"]
+    assert_clean_failure(kfctl("env", "targets", "default", "--module", "nope", cwd=app), contains="unknown module")
+    assert kfctl("env", "targets", "default", cwd=app).code == 0
+    names = sorted(o["metadata"]["name"] for o in docs(kfctl("show", "default", cwd=app).out))
+    assert names == ["my-cm", "team-cm"]
