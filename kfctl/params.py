@@ -447,8 +447,8 @@ def add_component_block(app: App, module: str, name: str, params_src: dict[str, 
         return jt.set_field(text, comps, name, "\n".join(lines))
 
 
-def remove_component_block(app: App, module: str, name: str) -> str | None:
-    path = app.module_dir(module) / "params.libsonnet"
+def _without_component(app: App, path: Path, name: str) -> str | None:
+    """The text of params file ``path`` without ``components.<name>``; None if there is nothing to remove."""
     if not path.is_file():
         return None
     text = path.read_text(encoding="utf-8")
@@ -460,17 +460,12 @@ def remove_component_block(app: App, module: str, name: str) -> str | None:
     return new if found else None
 
 
+def remove_component_block(app: App, module: str, name: str) -> str | None:
+    return _without_component(app, app.module_dir(module) / "params.libsonnet", name)
+
+
 def remove_env_overrides(app: App, env: Environment, component: str) -> str | None:
-    path = app.env_dir(env) / "params.libsonnet"
-    if not path.is_file():
-        return None
-    text = path.read_text(encoding="utf-8")
-    with _scanning(app, path, text):
-        comps = jt.find_field_object(text, "components")
-        if comps is None:
-            return None
-        new, found = jt.remove_field(text, comps, component)
-    return new if found else None
+    return _without_component(app, app.env_dir(env) / "params.libsonnet", component)
 
 
 def _skeleton() -> str:
