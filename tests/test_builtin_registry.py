@@ -467,14 +467,28 @@ def test_core_declares_every_2018_parameter_with_its_default():
 
 
 def test_core_default_objects_are_the_2018_set():
+    # The 2018 set, plus the PyTorchJob CRD its training operator now serves as well (pytorchJob=false
+    # gives exactly the 2018 set).
     objs = core()
-    assert sorted(names(objs)) == sorted(CORE_DEFAULT)
+    assert sorted(names(objs)) == sorted(CORE_DEFAULT + [("CustomResourceDefinition", "pytorchjobs.kubeflow.org")])
     check_objects(objs)
     assert not [o for o in objs if o["metadata"]["name"] == "spartakus-volunteer"]
+    assert sorted(names(core(pytorchJob="false"))) == sorted(CORE_DEFAULT)
+
+
+def test_core_serves_pytorchjob_with_the_pytorch_packages_crd():
+    core_objs = core()
+    op_objs = render("pytorch-job", "pytorch-operator")
+    crd = one(core_objs, "CustomResourceDefinition", "pytorchjobs.kubeflow.org")
+    assert crd == one(op_objs, "CustomResourceDefinition", "pytorchjobs.kubeflow.org")
+    args = container(one(core_objs, "Deployment", "tf-job-operator"))["args"]
+    assert "--enable-scheme=tfjob" in args and "--enable-scheme=pytorchjob" in args
+    rules = one(core_objs, "ClusterRole", "tf-job-operator")["rules"]
+    assert any("pytorchjobs" in r.get("resources", []) for r in rules)
 
 
 def test_core_reuses_the_tf_job_operator_and_its_crd():
-    core_objs = core()
+    core_objs = core(pytorchJob="false")
     op_objs = render("tf-job", "tf-job-operator")
     assert one(core_objs, "CustomResourceDefinition") == one(op_objs, "CustomResourceDefinition")
     assert one(core_objs, "Deployment", "tf-job-operator") == one(op_objs, "Deployment", "tf-job-operator")

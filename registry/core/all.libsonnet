@@ -1,7 +1,9 @@
 // kubeflow/core/all.libsonnet: everything kubeflow-core emits, in order:
-// JupyterHub, TFJob operator (imported from the tf-job package), Ambassador, NFS disks, Spartakus.
+// JupyterHub, the training operator serving TFJob (tf-job package) and, unless pytorchJob is false,
+// PyTorchJob (its CRD from the pytorch-job package), Ambassador, NFS disks, Spartakus.
 local u = import 'kubeflow/common/util.libsonnet';
 local tfop = import 'kubeflow/tf-job/tf-job-operator.libsonnet';
+local pytorch = import 'kubeflow/pytorch-job/pytorch-operator.libsonnet';
 local jupyterhub = import 'kubeflow/core/jupyterhub.libsonnet';
 local ambassador = import 'kubeflow/core/ambassador.libsonnet';
 local nfs = import 'kubeflow/core/nfs.libsonnet';
@@ -28,6 +30,7 @@ local spartakus = import 'kubeflow/core/spartakus.libsonnet';
     StatsdImage: 'quay.io/datawire/statsd:0.30.1',
     reportUsage: false,
     usageId: 'unknown_cluster',
+    pytorchJob: true,
   },
 
   parts(params, env)::
@@ -48,7 +51,9 @@ local spartakus = import 'kubeflow/core/spartakus.libsonnet';
       tfJobUiServiceType: p.tfJobUiServiceType,
       cloud: p.cloud,
     } + (if std.objectHas(p, 'tfJobUiImage') then { tfJobUiImage: p.tfJobUiImage } else {})
-      + (if std.objectHas(p, 'gangScheduler') then { gangScheduler: p.gangScheduler } else {}), ns)
+      + (if std.objectHas(p, 'gangScheduler') then { gangScheduler: p.gangScheduler } else {}), ns,
+      extraJobs=if u.toBool(p.pytorchJob, 'pytorchJob')
+      then [{ crd: pytorch.crd, scheme: 'pytorchjob', plural: 'pytorchjobs' }] else [])
     + ambassador.all(p, ns)
     + nfs.all(u.dnsLabel(p.name, 'name'), ns, disks)
     + spartakus.all(ns, p.reportUsage, p.usageId),

@@ -74,19 +74,25 @@ local to = import 'kubeflow/tf-job/training-operator.libsonnet';
     ],
 
   // All objects. `params` may omit keys (defaults apply); `ns` is the resolved namespace.
-  all(params, ns)::
+  // `extraJobs` lets the same controller serve more training-operator kinds: a list of
+  // {crd, scheme, plural} whose CRDs are defined by their own packages (kubeflow-core passes
+  // PyTorchJob from the pytorch-job package).
+  all(params, ns, extraJobs=[])::
     local p = $.defaults + { [k]: params[k] for k in std.objectFields(params) if std.objectHas($.defaults, k) };
     local gang = if u.isNull(p.gangScheduler) then null else p.gangScheduler;
     [
       $.crd,
+    ]
+    + [j.crd for j in extraJobs]
+    + [
       u.configMap('tf-job-operator-config', ns, $.configData(p)),
     ]
     + to.controller({
       name: 'tf-job-operator',
       namespace: ns,
       image: u.orDefault(p.tfJobImage, to.defaultImage),
-      schemes: ['tfjob'],
-      plurals: ['tfjobs'],
+      schemes: ['tfjob'] + [j.scheme for j in extraJobs],
+      plurals: ['tfjobs'] + [j.plural for j in extraJobs],
       gangScheduler: gang,
       cloud: p.cloud,
       configMap: 'tf-job-operator-config',

@@ -25,6 +25,7 @@
 // @optionalParam StatsdImage string quay.io/datawire/statsd:0.30.1 Ambassador statsd sidecar image.
 // @optionalParam reportUsage string false Whether to deploy spartakus-volunteer to report anonymous usage (true or false).
 // @optionalParam usageId string unknown_cluster Cluster id reported by spartakus (--cluster-id).
+// @optionalParam pytorchJob string true Whether the training operator also serves PyTorchJob (installs the pytorchjobs.kubeflow.org CRD of the pytorch-job package); set false when a pytorch-operator component installs it instead.
 
 local core = import 'kubeflow/core/all.libsonnet';
 
