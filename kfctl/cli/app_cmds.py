@@ -135,7 +135,7 @@ def env_add(ctx, name, server, namespace, context, api_spec, override):
     server, namespace = _default_destination(server, namespace, context)
     e = app.add_environment(name, server=server, namespace=namespace, k8s_version=_k8s_version(api_spec),
                             context=context, override=override)
-    where = e.server or "the current kubeconfig context"
+    where = e.server or "no server: cluster commands use the kubeconfig's current context"
     click.echo(f"added environment {name!r} ({where}, namespace {e.namespace!r})", err=True)
 
 
