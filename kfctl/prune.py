@@ -16,6 +16,9 @@ Keys kfctl writes on every object it applies:
 An object is ours when both labels match. Never ours: objects without them, another app's or
 environment's, objects a controller owns (an ownerReference with ``controller: true``; they only
 inherited labels), and ApplySet parents.
+
+Prune also leaves alone an object annotated ``kfctl.io/prune: ignore``, or with ksonnet's (kubecfg's)
+``kubecfg.ksonnet.io/garbage-collect-strategy: ignore``, so objects a ks user protected stay protected.
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ APPLYSET_TOOLING = "applyset.kubernetes.io/tooling"
 APPLYSET_GKS = "applyset.kubernetes.io/contains-group-kinds"
 APPLYSET_NAMESPACES = "applyset.kubernetes.io/additional-namespaces"
 TOOLING = "kfctl/v1"
+PRUNE_ANNOTATION = "kfctl.io/prune"
+KS_GC_STRATEGY = "kubecfg.ksonnet.io/garbage-collect-strategy"
 
 _LABEL_VALUE = re.compile(r"^(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)$")
 
@@ -145,6 +150,12 @@ def is_controller_owned(obj: dict) -> bool:
     return any(ref.get("controller") for ref in (obj.get("metadata") or {}).get("ownerReferences") or [])
 
 
+def is_prune_protected(obj: dict) -> bool:
+    """Annotated to be kept by prune (kfctl's annotation, or the one ksonnet/kubecfg honoured)."""
+    notes = (obj.get("metadata") or {}).get("annotations") or {}
+    return notes.get(PRUNE_ANNOTATION) == "ignore" or notes.get(KS_GC_STRATEGY) == "ignore"
+
+
 def is_applyset_parent(obj: dict) -> bool:
     return APPLYSET_ID_LABEL in ((obj.get("metadata") or {}).get("labels") or {})
 
@@ -176,7 +187,8 @@ def prunable(identity: Identity, owned: list[dict], rendered: list[dict],
         ref = ObjRef.of(obj)
         if ref in keep or ref in seen:
             continue
-        if identity.owner_of(obj) != "ours" or is_controller_owned(obj) or identity.is_current_parent(obj):
+        if (identity.owner_of(obj) != "ours" or is_controller_owned(obj) or identity.is_current_parent(obj)
+                or is_prune_protected(obj)):
             continue  # (an older parent, left in a namespace the environment no longer uses, does go)
         if (obj.get("metadata") or {}).get("deletionTimestamp"):
             continue

@@ -153,6 +153,14 @@ def test_prunable_is_exactly_our_unrendered_objects():
     assert names(pr.prunable(me, owned, rendered, ["web"])) == ["gone"]
 
 
+def test_prune_leaves_objects_annotated_to_be_kept():
+    me = pr.Identity("id1", "app", "dev", "ns1")
+    kfctl_kept = me.stamp(_obj("ConfigMap", "a", annotations={"kfctl.io/prune": "ignore"}))
+    ks_kept = me.stamp(_obj("ConfigMap", "b", annotations={"kubecfg.ksonnet.io/garbage-collect-strategy": "ignore"}))
+    auto = me.stamp(_obj("ConfigMap", "c", annotations={"kubecfg.ksonnet.io/garbage-collect-strategy": "auto"}))
+    assert [o["metadata"]["name"] for o in pr.prunable(me, [kfctl_kept, ks_kept, auto], [])] == ["c"]
+
+
 # ---------------------------------------------------------------------------------------------- change detection
 
 def _live_with(obj, fields, api="v1", manager="kfctl", extra_live=None):
