@@ -121,13 +121,23 @@ def _short(msg: str, limit: int = 400) -> str:
     return msg if len(msg) <= limit else msg[: limit - 3] + "..."
 
 
+def _secret_safe(err: ApiError, what: str) -> str:
+    """The server's message, or for a core Secret only the fields it names: the server echoes rejected
+    values ("Invalid value: ...", "got ..."), and a Secret's values must never reach the terminal."""
+    if not what.startswith("Secret "):
+        return _short(err.message)
+    fields = sorted({str(c.get("field")) for c in err.causes if isinstance(c, dict) and c.get("field")})
+    return (f"invalid field(s) {', '.join(fields)}" if fields else "details withheld") + \
+        " (the server's message is not shown for a Secret: it can echo the Secret's values)"
+
+
 def to_kfctl_error(err: ApiError, what: str, *, verb: str = "apply") -> ClusterError:
     """One clear error for a failed request about ``what`` (an object or a listing)."""
     if err.status == 401:
         return AuthError(f"the API server rejected the credentials (401 Unauthorized) while trying to {verb} {what}",
                          hint="check the user/token of the kubeconfig context")
     if err.status == 403:
-        return Forbidden(f"forbidden: cannot {verb} {what}: {_short(err.message)}")
+        return Forbidden(f"forbidden: cannot {verb} {what}: {_secret_safe(err, what)}")
     if err.status == 409 and err.reason == "Conflict" and any(
             "FieldManagerConflict" in (c.get("type"), c.get("reason")) for c in err.causes):
         managers = []
@@ -141,8 +151,8 @@ def to_kfctl_error(err: ApiError, what: str, *, verb: str = "apply") -> ClusterE
         return Conflict(f"{what}: fields are owned by another field manager: {', '.join(managers)}",
                         hint="re-run with --force-conflicts to take them over (or drop them from the component)")
     if err.status in (400, 404, 405, 409, 413, 415, 422, 500) or err.status >= 400:
-        return Rejected(f"the API server rejected {what} ({err.status} {err.reason}): {_short(err.message)}")
-    return ClusterError(f"{what}: {err.status} {err.reason}: {_short(err.message)}")
+        return Rejected(f"the API server rejected {what} ({err.status} {err.reason}): {_secret_safe(err, what)}")
+    return ClusterError(f"{what}: {err.status} {err.reason}: {_secret_safe(err, what)}")
 
 
 # ---------------------------------------------------------------------------------------------- discovery

@@ -498,7 +498,11 @@ def _export_merge(folder: Path, env_name: str, app_name: str, files: dict[str, s
     for env, entry in index["environments"].items():
         for rel in (entry or {}).get("files") or []:
             owners[rel] = env
-    previous = set(((index["environments"].get(env_name) or {}).get("files")) or [])
+    entry = index["environments"].get(env_name) or {}
+    if entry and entry.get("app") not in (None, app_name):
+        raise ExportError(f"refusing to merge: environment {env_name!r} in {folder} was exported by app "
+                          f"{entry.get('app')!r}, not {app_name!r}; export into another folder")
+    previous = set(entry.get("files") or [])
     # Check every collision before touching anything.
     for rel, text in sorted(files.items()):
         target = safe_join(folder, rel)

@@ -138,6 +138,11 @@ class Identity:
         if not app and not env:
             return "unowned"
         if app == self.app_label and env == self.env_label:
+            named = annotations.get(APP_ANNOTATION)
+            if named and named != self.app_name:
+                # Same id, another name: usually a copied app folder (the id came along in app.yaml).
+                return (f"app {named!r}, which has this app's id {app} (a copy of it? give the copy its own id "
+                        "by removing 'id:' from its app.yaml; if you renamed this app, --adopt takes it over)")
             return "ours"
         other_env = annotations.get(ENV_ANNOTATION) or env or "?"
         other_app = annotations.get(APP_ANNOTATION) or "?"

@@ -396,7 +396,19 @@ def validate_objects(objects: list[dict], *, kube_version: str | None = None) ->
     return report
 
 
+_VALUE_AFTER = re.compile(r"^(expected .*?, got \w+) .*$|^(.*?) is not one of: .*$", re.S)
+
+
+def _without_value(reason: str) -> str:
+    """A reason with the offending value left out (for Secrets, whose values must not be printed)."""
+    m = _VALUE_AFTER.match(reason)
+    if not m:
+        return reason
+    return m.group(1) if m.group(1) else "value is not one of the allowed ones"
+
+
 def _run(validator, obj: dict, label: str) -> list[Problem]:
+    secret = obj.get("kind") == "Secret" and kinds.split_api_version(str(obj.get("apiVersion", "")))[0] == ""
     out = []
     seen = set()
     try:
@@ -405,6 +417,8 @@ def _run(validator, obj: dict, label: str) -> list[Problem]:
         return [Problem(label, "", f"cannot check against its schema: {type(exc).__name__}: {exc}", "warning")]
     for err in errors:
         for path, reason in _explain(err):
+            if secret:
+                reason = _without_value(reason)
             if (path, reason) not in seen:
                 seen.add((path, reason))
                 out.append(Problem(label, path, reason))
@@ -453,6 +467,10 @@ def dry_run(objects: list[dict], *, env, report: Report) -> None:
                     report.notes.append(f"{label}: not dry-run; its namespace {ns} is created by this render")
                     continue
                 causes = [c for c in err.causes if isinstance(c, dict) and (c.get("field") or c.get("message"))]
+                if kind == "Secret" and kinds.split_api_version(api_version)[0] == "":
+                    # The server echoes rejected values; a Secret's must not be printed.
+                    causes = [{"field": c.get("field"), "message": "invalid value (not shown for a Secret)"}
+                              for c in causes] or [{"field": "", "message": "rejected (details not shown for a Secret)"}]
                 for c in causes:
                     report.problems.append(Problem(label, str(c.get("field") or ""),
                                                    f"{c.get('message') or c.get('reason')} (API server)"))

@@ -153,6 +153,15 @@ def test_prunable_is_exactly_our_unrendered_objects():
     assert names(pr.prunable(me, owned, rendered, ["web"])) == ["gone"]
 
 
+def test_a_copied_app_with_the_same_id_does_not_own_the_originals_objects():
+    original = pr.Identity("id1", "app", "dev", "ns1")
+    copy = pr.Identity("id1", "app2", "dev", "ns1")
+    obj = original.stamp(_obj("ConfigMap", "a"))
+    assert original.owner_of(obj) == "ours"
+    assert "app 'app'" in copy.owner_of(obj) and "own id" in copy.owner_of(obj)
+    assert pr.prunable(copy, [obj], []) == []
+
+
 def test_prune_leaves_objects_annotated_to_be_kept():
     me = pr.Identity("id1", "app", "dev", "ns1")
     kfctl_kept = me.stamp(_obj("ConfigMap", "a", annotations={"kfctl.io/prune": "ignore"}))
@@ -321,3 +330,13 @@ def test_show_never_imports_kubernetes(new_app):
             "assert 'kubernetes' not in sys.modules, 'kubernetes was imported'\n")
     proc = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_server_errors_about_secrets_never_echo_values():
+    from kfctl.cluster import ApiError, to_kfctl_error
+
+    body = {"details": {"causes": [{"field": "data[token]", "message": 'Invalid value: "topsecretvalue"'}]}}
+    err = ApiError(422, "Invalid", 'Secret "s" is invalid: data[token]: Invalid value: "topsecretvalue"', body)
+    text = str(to_kfctl_error(err, "Secret ns/s"))
+    assert "topsecretvalue" not in text and "data[token]" in text
+    assert "topsecretvalue" in str(to_kfctl_error(err, "ConfigMap ns/s"))  # other kinds keep the server's words

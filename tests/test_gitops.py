@@ -469,3 +469,22 @@ def test_export_force_refuses_the_apps_own_folders(new_app, kfctl):
         assert_clean_failure(kfctl("export", "default", root / target, "--force", cwd=root),
                              before=before, root=root, contains="part of the app")
     assert kfctl("export", "default", root / "rendered", cwd=root).code == 0
+
+
+def test_export_merge_refuses_a_partial_or_foreign_update(new_app, kfctl, tmp_path):
+    from tests.conftest import assert_clean_failure, tree_digest
+
+    out = tmp_path / "out"
+    apps = []
+    for name in ("one", "two"):
+        root = new_app(name)
+        for c in ("a", "b"):
+            (root / "components" / f"{c}.jsonnet").write_text(
+                '{apiVersion: "v1", kind: "ConfigMap", metadata: {name: "%s-%s"}}\n' % (name, c))
+        apps.append(root)
+    assert kfctl("export", "default", out, cwd=apps[0]).code == 0
+    before = tree_digest(out)
+    res = kfctl("export", "default", out, "--merge", "-c", "a", cwd=apps[0])
+    assert res.code == 2 and tree_digest(out) == before
+    assert_clean_failure(kfctl("export", "default", out, "--merge", cwd=apps[1]), before=before, root=out,
+                         contains="exported by app 'one'")

@@ -173,3 +173,12 @@ def test_cluster_dry_run_reports_what_the_server_rejects(kfctl_proc, new_app, re
     assert bad.code == 1, bad
     assert (f"error: Service {ns}/core: spec.ports[0].port: Invalid value: 99999: must be between 1 and 65535, "
             "inclusive (API server)") in bad.out.splitlines()
+
+
+def test_validate_never_prints_secret_values(new_app, kfctl):
+    root = new_app("sec")
+    (root / "components" / "s.jsonnet").write_text(
+        '{apiVersion: "v1", kind: "Secret", metadata: {name: "s"}, stringData: {token: 12345678}}\n')
+    res = kfctl("validate", "default", cwd=root)
+    assert res.code == 1 and "stringData.token" in res.out + res.err
+    assert "12345678" not in res.out + res.err

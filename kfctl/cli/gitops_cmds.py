@@ -68,7 +68,7 @@ def validate(ctx, env_name, components, kube_version, use_cluster, output, no_ca
             click.echo(f"{p.severity}: {p}")
     total = len(rendered.objects)
     if report.errors:
-        bad = len({p.object for p in report.errors})
+        bad = len({_object_key(p.object) for p in report.errors})
         raise ValidationError(f"{bad} of {total} objects in environment {rendered.env.name!r} are invalid "
                               f"({len(report.errors)} problems, Kubernetes {report.schema_version} schemas)")
     if output == "text":
@@ -102,6 +102,10 @@ def export(ctx, env_name, folder, components, force, merge, sync_waves, no_cache
     from ..gitops import add_sync_waves, export as do_export, export_files
     from ..render import render
 
+    if merge and components:
+        # A merge removes the files the environment no longer renders; with -c that would be every
+        # other component's file.
+        raise click.UsageError("--merge updates a whole environment's export; leave out -c")
     options = build_jsonnet_options(kw)
     app = _app(ctx)
     rendered = render(app, env_name, list(components) or None, options=options, cache=not no_cache)
@@ -191,3 +195,10 @@ def argocd_app(ctx, env_name, repo, path, revision, name, project, argocd_namesp
     manifest = application(_app(ctx), env_name, repo=repo, path=path, revision=revision, name=name,
                            project=project, argocd_namespace=argocd_namespace, auto_sync=auto_sync)
     click.echo(dump_yaml(manifest), nl=False)
+
+
+def _object_key(name: str) -> str:
+    """"Secret ns/s2" and "Secret s2" are one object: offline problems name objects without the namespace
+    the dry run adds."""
+    kind, _, rest = str(name).partition(" ")
+    return f"{kind} {rest.rsplit('/', 1)[-1]}"
