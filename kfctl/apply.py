@@ -153,6 +153,11 @@ def raise_first(errors: list[tuple[str, BaseException]]) -> None:
 
 # ---------------------------------------------------------------------------------------------- scope and plan
 
+def live_uids(items) -> set[str]:
+    """UIDs of the rendered objects that exist in the cluster (prune must never take one of them)."""
+    return {(p.live.get("metadata") or {}).get("uid") for p in items if p.live} - {None}
+
+
 def scope_function(cluster: Cluster, objects: list[dict]):
     """namespaced(apiVersion, kind) -> bool, from discovery; kinds the server does not serve yet but a
     CRD in ``objects`` defines take that CRD's scope. Anything else is an error naming the object."""
@@ -509,7 +514,7 @@ def apply_objects(cluster: Cluster, objects: list[dict], identity: Identity, nam
         gks = sorted({p.resource.group_kind for p in items if p.resource is not None})
         owned = list_owned(cluster, identity, gks, opts.workers,
                            [namespace] + [p.namespace for p in items if p.namespace])
-        to_prune = prunable(identity, owned, prepared, opts.components)
+        to_prune = prunable(identity, owned, prepared, opts.components, keep_uids=live_uids(items))
 
     # The environment's namespace is created when missing (it also holds the ApplySet parent), unless
     # the render itself has that Namespace: then it is created in the first group.

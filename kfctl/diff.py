@@ -272,7 +272,7 @@ def cluster_diff(cluster, objects: list[dict], identity, namespace: str, *, work
 
     gks = sorted({p.resource.group_kind for p in items if p.resource is not None})
     owned = ap.list_owned(cluster, identity, gks, workers, [namespace] + [p.namespace for p in items if p.namespace])
-    gone = prunable(identity, owned, prepared, components)
+    gone = prunable(identity, owned, prepared, components, keep_uids=ap.live_uids(items))
 
     def full(obj):  # the owned listing is metadata only; show the whole object being deleted
         meta = obj["metadata"]

@@ -179,18 +179,20 @@ def split_group_kind(gk: str) -> tuple[str, str]:
 
 
 def prunable(identity: Identity, owned: list[dict], rendered: list[dict],
-             components: list[str] | None = None) -> list[dict]:
+             components: list[str] | None = None, keep_uids: set[str] | None = None) -> list[dict]:
     """The live objects labelled as this app+environment's that the render no longer contains.
 
     With ``components`` only objects whose component label is one of them are candidates. Matching is
-    by group, kind, namespace and name (not version: the same object seen through two versions is one).
+    by group, kind, namespace and name (not version: the same object seen through two versions is one);
+    ``keep_uids`` (the rendered objects' live UIDs) also keeps an object the server lists under a second
+    group (Deployments under both extensions and apps).
     """
     keep = {ObjRef.of(o) for o in rendered}
     wanted = {component_label_value(c) for c in components} if components else None
     out, seen = [], set()
     for obj in owned:
         ref = ObjRef.of(obj)
-        if ref in keep or ref in seen:
+        if ref in keep or ref in seen or (keep_uids and (obj.get("metadata") or {}).get("uid") in keep_uids):
             continue
         if (identity.owner_of(obj) != "ours" or is_controller_owned(obj) or identity.is_current_parent(obj)
                 or is_prune_protected(obj)):

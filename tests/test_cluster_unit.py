@@ -162,6 +162,13 @@ def test_a_copied_app_with_the_same_id_does_not_own_the_originals_objects():
     assert pr.prunable(copy, [obj], []) == []
 
 
+def test_prune_never_takes_a_rendered_object_listed_under_another_group():
+    me = pr.Identity("id1", "app", "dev", "ns1")
+    old_group = me.stamp(_obj("Deployment", "web", api="extensions/v1beta1", uid="u-1"))
+    rendered = [_obj("Deployment", "web", api="apps/v1")]
+    assert pr.prunable(me, [old_group], rendered, keep_uids={"u-1"}) == []
+
+
 def test_prune_leaves_objects_annotated_to_be_kept():
     me = pr.Identity("id1", "app", "dev", "ns1")
     kfctl_kept = me.stamp(_obj("ConfigMap", "a", annotations={"kfctl.io/prune": "ignore"}))
