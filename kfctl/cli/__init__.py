@@ -128,4 +128,16 @@ def cli(ctx, start_dir):
 
 def main(argv=None):
     """Console-script entry point."""
-    cli.main(args=argv, prog_name="kfctl")
+    try:
+        cli.main(args=argv, prog_name="kfctl")
+    except SystemExit as exc:
+        if exc.code == EXIT_INTERRUPTED:
+            # Ctrl-C exits now: requests still in flight on worker threads must not hold the process
+            # open (app files are written by rename, so nothing is left half-written).
+            for stream in (sys.stdout, sys.stderr):
+                try:
+                    stream.flush()
+                except (OSError, ValueError):
+                    pass
+            os._exit(EXIT_INTERRUPTED)
+        raise
