@@ -343,6 +343,7 @@ class Cluster:
         self.workers = workers
         self.notices: list[str] = []  # things the CLI says once (e.g. TLS verification is off)
         self.warnings: list[str] = []  # distinct warnings the server sent about the app's objects
+        self.retried: list[str] = []  # "429 GET /path" for each answer that was waited out and retried
         self._warn_lock = threading.Lock()
         self._urllib3 = urllib3
         creds = kubeconfig.credentials(target.context, target.kubeconfig)
@@ -510,12 +511,18 @@ class Cluster:
             try:
                 resp = self._pool.request(method, url, body=data, headers=headers, timeout=self._timeout,
                                           preload_content=True, redirect=False, retries=False)
-            except (exc_mod.ConnectTimeoutError, exc_mod.ReadTimeoutError, TimeoutError):
-                limit = f"{self.request_timeout:g}s" if self.request_timeout else "the connect timeout"
-                raise Unreachable(f"{self._where()} did not answer {method} {path} within {limit}",
-                                  hint="a slow server may need a longer --request-timeout (0 = no limit)") from None
             except (exc_mod.HTTPError, OSError) as exc:
-                was_sent = not isinstance(exc, (exc_mod.NewConnectionError, ConnectionRefusedError))
+                refused_now = isinstance(exc, (exc_mod.NewConnectionError, ConnectionRefusedError))
+                if not refused_now and (isinstance(exc, (exc_mod.TimeoutError, TimeoutError))
+                                        or "timed out" in str(exc)):
+                    if isinstance(exc, exc_mod.ConnectTimeoutError):
+                        raise Unreachable(f"cannot reach {self._where()}: no connection within "
+                                          f"{self._timeout.connect_timeout:g}s") from None
+                    limit = f"{self.request_timeout:g}s" if self.request_timeout else "the connect timeout"
+                    raise Unreachable(f"{self._where()} did not answer {method} {path} within {limit}",
+                                      hint="a slow server may need a longer --request-timeout (0 = no limit)") \
+                        from None
+                was_sent = not refused_now
                 again = (refused < CONNECT_RETRIES) if not was_sent else idempotent and tries < MAX_TRIES
                 if not was_sent:
                     refused += 1
@@ -529,6 +536,8 @@ class Cluster:
                 delay = _retry_after(resp.headers.get("Retry-After"))
                 delay = backoff if delay is None else min(delay, RETRY_AFTER_CAP)
                 if tries < MAX_TRIES and waited + delay <= MAX_RETRY_WAIT:
+                    with self._warn_lock:
+                        self.retried.append(f"{resp.status} {method} {path}")
                     time.sleep(delay)
                     waited += delay
                     backoff = min(backoff * 2, RETRY_AFTER_CAP)
