@@ -89,6 +89,19 @@ def find_kubectl() -> tuple[str, str]:
     return path, f"{path} from PATH (build.sh kubectl unavailable)"
 
 
+def control_plane():
+    """(private control plane or None, kubeconfig): KFCTL_BENCH_KUBECONFIG's cluster, or a fresh kfctl-testcp
+    (apiserver+etcd) with room for many Services."""
+    kubeconfig = os.environ.get("KFCTL_BENCH_KUBECONFIG")
+    if kubeconfig:
+        return None, kubeconfig
+    from tests.kube_fixture import start_control_plane
+
+    cp = start_control_plane(with_kcm=False, nodes=0,
+                             extra_args=["--apiserver-arg=--service-cluster-ip-range=10.96.0.0/16"])
+    return cp, cp.kubeconfig
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--objects", type=int, default=500)
@@ -101,14 +114,7 @@ def main() -> None:
         return startup(args)
 
     work = Path(tempfile.mkdtemp(prefix="kfctl-bench-"))
-    cp = None
-    kubeconfig = os.environ.get("KFCTL_BENCH_KUBECONFIG")
-    if not kubeconfig:
-        from tests.kube_fixture import start_control_plane
-
-        cp = start_control_plane(with_kcm=False, nodes=0,
-                                 extra_args=["--apiserver-arg=--service-cluster-ip-range=10.96.0.0/16"])
-        kubeconfig = cp.kubeconfig
+    cp, kubeconfig = control_plane()
     try:
         kubectl, kubectl_note = find_kubectl()
         env = dict(os.environ, KUBECONFIG=kubeconfig)
@@ -203,14 +209,7 @@ def startup(args) -> None:
     archive = subprocess.run(["git", "-C", str(REPO), "archive", args.baseline, "kfctl"], capture_output=True,
                              check=True).stdout
     subprocess.run(["tar", "-x", "-C", str(base)], input=archive, check=True)
-    cp = None
-    kubeconfig = os.environ.get("KFCTL_BENCH_KUBECONFIG")
-    if not kubeconfig:
-        from tests.kube_fixture import start_control_plane
-
-        cp = start_control_plane(with_kcm=False, nodes=0,
-                                 extra_args=["--apiserver-arg=--service-cluster-ip-range=10.96.0.0/16"])
-        kubeconfig = cp.kubeconfig
+    cp, kubeconfig = control_plane()
     try:
         kubectl, kubectl_note = find_kubectl()
         env = dict(os.environ, KUBECONFIG=kubeconfig)

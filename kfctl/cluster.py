@@ -17,7 +17,8 @@ A mismatch is a ``WrongCluster`` error raised before any request is made.
 Transport limits (``Cluster.request``):
 
 * ``--request-timeout`` (default ``DEFAULT_REQUEST_TIMEOUT`` = 30 s, 0 = none) bounds the wait for
-  each answer; a request that times out is not retried and the error names the server and the flag.
+  a connection and for each answer; a request that times out is not retried and the error names the
+  server and the flag. (With 0, connecting still gives up after 30 s, as kubectl's dialer does.)
 * 429 Too Many Requests, and a 5xx that carries ``Retry-After``, are retried: at most ``MAX_TRIES``
   (6) tries and ``MAX_RETRY_WAIT`` (30 s) of waiting per request, waiting what ``Retry-After`` asks
   (capped at 10 s) or else 0.25 s doubling. A refused connection (nothing was sent) is retried twice;
@@ -46,7 +47,7 @@ _AGG_ACCEPT = ("application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscovery
                "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json")
 
 DEFAULT_REQUEST_TIMEOUT = 30.0
-CONNECT_TIMEOUT = 10.0
+CONNECT_TIMEOUT = 30.0  # with --request-timeout 0: still no endless wait for a TCP connection
 MAX_TRIES = 6
 MAX_RETRY_WAIT = 30.0
 RETRY_AFTER_CAP = 10.0
@@ -350,8 +351,9 @@ class Cluster:
         self._host = creds.server.rstrip("/")
         timeout = DEFAULT_REQUEST_TIMEOUT if request_timeout is None else request_timeout
         self.request_timeout = timeout or None
-        self._timeout = urllib3.Timeout(connect=min(CONNECT_TIMEOUT, timeout) if timeout else CONNECT_TIMEOUT,
-                                        read=timeout or None)
+        # The TLS handshake runs under the connect timeout: both are the request timeout, so a server that
+        # accepts connections but never answers is given up on after exactly that long.
+        self._timeout = urllib3.Timeout(connect=timeout or CONNECT_TIMEOUT, read=timeout or None)
         self._headers_base = {"User-Agent": "kfctl"}
         token = creds.token or (self._provider_token(creds) if creds.provider else None)
         if token:

@@ -126,13 +126,19 @@ def test_request_timeout_bounds_the_wait_on_a_hung_server(tmp_path, new_app, kfc
         started = time.monotonic()
         res = kfctl_proc("diff", "default", "--request-timeout", "2s", cwd=root, env=env, timeout=60)
         took = time.monotonic() - started
+        # without the flag: the documented default (30s), said in the error, not 60s or forever
+        started = time.monotonic()
+        res_default = kfctl_proc("diff", "default", cwd=root, env=env, timeout=120)
+        took_default = time.monotonic() - started
     finally:
         cp.resume()
-    assert_clean_failure(res, code=1)
-    first = res.err.strip().splitlines()[-2 if res.err.strip().splitlines()[-1].startswith("hint:") else -1]
-    assert "did not answer" in first and "2s" in first and cp.server in first, res
-    assert "--request-timeout" in res.err, res
+    for r, limit in ((res, "2s"), (res_default, "30s")):
+        assert_clean_failure(r, code=1)
+        error = next(ln for ln in r.err.splitlines() if ln.startswith("kfctl: error:"))
+        assert "did not answer" in error and f"within {limit}" in error and cp.server in error, r
+        assert "--request-timeout" in r.err, r
     assert took < 15, f"a 2s request timeout took {took:.1f}s"
+    assert 29 < took_default < 50, f"the default request timeout took {took_default:.1f}s"
     res = kfctl("diff", "default", "--request-timeout", "soon", cwd=root, env=env)
     assert res.code == 2 and "soon" in res.err, res
     res = kfctl_proc("diff", "default", "--request-timeout", "0", cwd=root, env=env)
