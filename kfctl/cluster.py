@@ -581,7 +581,7 @@ class Cluster:
             doc = self.request("GET", "/version", relay_warnings=False)
         except ApiError as err:
             if err.status in (401, 403):
-                raise to_kfctl_error(err, "the server version", verb="read") from None
+                raise to_kfctl_error(err, f"the version of {self._where()}", verb="read") from None
             raise NotKubernetes(f"{self._where()} is not a Kubernetes API server: GET /version answered "
                                 f"{_short(err.message, 120)}") from None
         if not isinstance(doc, dict) or "gitVersion" not in doc:
