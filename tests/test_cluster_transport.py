@@ -321,3 +321,74 @@ def test_kubeconfig_credentials_kubectl_users_have(tmp_path, new_app, kfctl, kub
     assert_clean_failure(res, code=1, contains="exec plugin")
     assert "'broken-user'" in res.err, res
     shutil.rmtree(folder)
+
+
+# ---------------------------------------------------------------------------------------------- item 8: resets
+
+class _ResettingProxy:
+    """A TCP relay to the real API server that resets its first ``resets`` connections as soon as the
+    client has sent something (a connection dropped by a load balancer); later ones are relayed."""
+
+    def __init__(self, upstream: tuple[str, int], resets: int):
+        import socket
+
+        self.upstream, self.resets, self.reset_done = upstream, resets, 0
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self._stop = False
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        import socket
+        import struct
+
+        while not self._stop:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            if self.reset_done < self.resets:
+                self.reset_done += 1
+                conn.recv(1024)
+                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                conn.close()  # RST
+                continue
+            up = socket.create_connection(self.upstream)
+            for a, b in ((conn, up), (up, conn)):
+                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pump(src, dst):
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (src, dst):
+                try:
+                    s.close()
+                except OSError:
+                    pass
+
+    def close(self):
+        self._stop = True
+        self.sock.close()
+
+
+def test_connection_resets_are_retried_for_idempotent_requests(tmp_path, new_app, kfctl, kfctl_proc, kube_cluster,
+                                                               kube_namespace):
+    from urllib.parse import urlsplit
+
+    cl, user = _kubeconfig_parts(kube_cluster)
+    up = urlsplit(kube_cluster.server)
+    proxy = _ResettingProxy((up.hostname, up.port), resets=2)
+    try:
+        via = {**cl, "server": f"https://127.0.0.1:{proxy.port}"}
+        kcfg = _write_kubeconfig(tmp_path / "kcfg", "lb", {"lb": (via, user)})
+        root = _app(new_app, kfctl, via["server"], kube_namespace)
+        res = kfctl_proc("diff", "default", cwd=root, env={"KUBECONFIG": str(kcfg)})
+        assert res.code == 10 and "1 to create" in res.err, res
+        assert proxy.reset_done == 2
+    finally:
+        proxy.close()
