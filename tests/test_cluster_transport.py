@@ -392,3 +392,42 @@ def test_connection_resets_are_retried_for_idempotent_requests(tmp_path, new_app
         assert proxy.reset_done == 2
     finally:
         proxy.close()
+
+
+def test_client_certificates_from_files_and_inline_data(tmp_path, new_app, kfctl, kfctl_proc, kube_cluster_factory):
+    """A private control plane that trusts a client CA made here; kfctl authenticates with a client
+    certificate given as files (relative to the kubeconfig) and as -data (written to a private temp
+    folder for the ssl module, removed at once)."""
+    import base64
+    import shutil
+    import subprocess
+
+    assert shutil.which("openssl"), "openssl is needed to make the test's client certificate"
+    pki = tmp_path / "pki"
+    pki.mkdir()
+
+    def openssl(*args):
+        subprocess.run(["openssl", *args], cwd=pki, check=True, capture_output=True)
+
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    openssl("req", "-x509", *ec, "-keyout", "ca.key", "-out", "ca.crt", "-subj", "/CN=kfctl-test-client-ca",
+            "-days", "2")
+    openssl("req", *ec, "-keyout", "client.key", "-out", "client.csr", "-subj", "/O=system:masters/CN=kfctl-cert")
+    openssl("x509", "-req", "-in", "client.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
+            "-out", "client.crt", "-days", "2")
+    cp = kube_cluster_factory(extra_args=[f"--apiserver-arg=--client-ca-file={pki / 'ca.crt'}"])
+    cl, _user = _kubeconfig_parts(cp)
+    files = {"client-certificate": "client.crt", "client-key": "client.key"}
+    inline = {"client-certificate-data": base64.b64encode((pki / "client.crt").read_bytes()).decode(),
+              "client-key-data": base64.b64encode((pki / "client.key").read_bytes()).decode()}
+    kcfg = _write_kubeconfig(pki / "config", "files", {"files": (cl, files), "inline": (cl, inline)})
+    root = _app(new_app, kfctl, cp.server, "certs")
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    for context in ("files", "inline"):
+        res = kfctl_proc("apply", "default", "--context", context, cwd=root,
+                         env={"KUBECONFIG": str(kcfg), "TMPDIR": str(tmp)})
+        assert res.code == 0 and f"context {context!r}" in res.err, res
+    assert list(tmp.iterdir()) == [], "the client key was left in a temporary file"
+    cm = cp.get("/api/v1/namespaces/certs/configmaps/transport")
+    assert any(m.get("manager") == "kfctl" for m in cm["metadata"]["managedFields"])
