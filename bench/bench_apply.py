@@ -9,6 +9,12 @@ Every command runs as a fresh process, as a user would run it (kfctl's time incl
 and rendering the jsonnet). Prints a markdown table.
 
     .venv/bin/python bench/bench_apply.py [--objects 500] [--repeat 3]
+
+``--startup [--baseline REV]`` measures instead what a cluster command pays before and around its first
+request (issue #12): a fresh process that only connects (kubeconfig, credentials, GET /version), and
+`kfctl diff` (no changes) of --objects objects, for kfctl at REV (default b116087, extracted with
+`git archive`), kfctl of this checkout and kubectl, interleaved round by round. Wall time and the
+process's CPU time (user+system, from rusage) are the medians of --repeat rounds.
 """
 
 from __future__ import annotations
@@ -52,10 +58,17 @@ local deps = n - cms - svcs;
 """
 
 
-def run(cmd, *, env=None, cwd=None, ok=(0,), input=None) -> tuple[float, subprocess.CompletedProcess]:
+def run(cmd, *, env=None, cwd=None, ok=(0,), input=None, cpu: list | None = None
+        ) -> tuple[float, subprocess.CompletedProcess]:
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True, input=input)
     took = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if cpu is not None:
+        cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
     if proc.returncode not in ok:
         raise SystemExit(f"command failed ({proc.returncode}): {' '.join(map(str, cmd))}\n{proc.stdout[-2000:]}"
                          f"\n{proc.stderr[-2000:]}")
@@ -76,22 +89,32 @@ def find_kubectl() -> tuple[str, str]:
     return path, f"{path} from PATH (build.sh kubectl unavailable)"
 
 
+def control_plane():
+    """(private control plane or None, kubeconfig): KFCTL_BENCH_KUBECONFIG's cluster, or a fresh kfctl-testcp
+    (apiserver+etcd) with room for many Services."""
+    kubeconfig = os.environ.get("KFCTL_BENCH_KUBECONFIG")
+    if kubeconfig:
+        return None, kubeconfig
+    from tests.kube_fixture import start_control_plane
+
+    cp = start_control_plane(with_kcm=False, nodes=0,
+                             extra_args=["--apiserver-arg=--service-cluster-ip-range=10.96.0.0/16"])
+    return cp, cp.kubeconfig
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--objects", type=int, default=500)
     ap.add_argument("--repeat", type=int, default=3, help="runs of each measurement (median)")
     ap.add_argument("--concurrency", type=int, default=8)
+    ap.add_argument("--startup", action="store_true", help="measure connection start-up instead (issue #12)")
+    ap.add_argument("--baseline", default="b116087", help="git revision of kfctl to compare with (--startup)")
     args = ap.parse_args()
+    if args.startup:
+        return startup(args)
 
     work = Path(tempfile.mkdtemp(prefix="kfctl-bench-"))
-    cp = None
-    kubeconfig = os.environ.get("KFCTL_BENCH_KUBECONFIG")
-    if not kubeconfig:
-        from tests.kube_fixture import start_control_plane
-
-        cp = start_control_plane(with_kcm=False, nodes=0,
-                                 extra_args=["--apiserver-arg=--service-cluster-ip-range=10.96.0.0/16"])
-        kubeconfig = cp.kubeconfig
+    cp, kubeconfig = control_plane()
     try:
         kubectl, kubectl_note = find_kubectl()
         env = dict(os.environ, KUBECONFIG=kubeconfig)
@@ -159,6 +182,112 @@ def main() -> None:
             ratio = f / k
             mark = "ok" if ratio <= target else "MISSED"
             print(f"| {name} | {f:.2f} | {k:.2f} | {ratio:.2f}x | <= {target}x ({mark}) |")
+    finally:
+        if cp is not None:
+            cp.close()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+CONNECT_ONLY = """\
+import sys, time
+t0 = time.perf_counter()
+from kfctl.cluster import connect, resolve_target
+target = resolve_target("bench", "", None)
+cluster = connect(target)
+t1 = time.perf_counter()
+cluster.check()
+t2 = time.perf_counter()
+print(f"{t1 - t0:.4f} {t2 - t1:.4f} {'kubernetes' in sys.modules}")
+"""
+
+
+def startup(args) -> None:
+    """kfctl at a baseline revision vs this checkout (vs kubectl) on what happens around the first request."""
+    work = Path(tempfile.mkdtemp(prefix="kfctl-bench-startup-"))
+    base = work / "baseline"
+    base.mkdir()
+    archive = subprocess.run(["git", "-C", str(REPO), "archive", args.baseline, "kfctl"], capture_output=True,
+                             check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(base)], input=archive, check=True)
+    cp, kubeconfig = control_plane()
+    try:
+        kubectl, kubectl_note = find_kubectl()
+        env = dict(os.environ, KUBECONFIG=kubeconfig)
+        env.pop("PYTHONPATH", None)
+        # An installed kfctl has its bytecode compiled; let both copies write theirs (warm-up round below).
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        tools = {"baseline": dict(env, PYTHONPATH=str(base)), "now": dict(env, PYTHONPATH=str(REPO))}
+        kfctl = [sys.executable, "-m", "kfctl"]
+        run([*kfctl, "init", "bench"], cwd=work, env=tools["now"])
+        app = work / "bench"
+        run([*kfctl, "env", "set", "default", "--namespace", "bench-startup"], cwd=app, env=tools["now"])
+        (app / "components" / "objects.jsonnet").write_text(COMPONENT % {"n": args.objects})
+        run([*kfctl, "apply", "default"], cwd=app, env=tools["now"])
+        _t, shown = run([*kfctl, "show", "default"], cwd=app, env=tools["now"])
+        manifest = work / "objects.yaml"
+        manifest.write_text(shown.stdout)
+        run([kubectl, "apply", "--server-side", "--field-manager=kfctl", "-f", str(manifest)], env=env)
+        for tenv in tools.values():  # warm-up: bytecode caches, page cache
+            run([sys.executable, "-c", CONNECT_ONLY], cwd=app, env=tenv)
+            run([*kfctl, "diff", "default"], cwd=app, env=tenv)
+        wall: dict[str, list] = {}
+        cpu: dict[str, list] = {}
+        split: dict[str, list] = {}
+        for i in range(args.repeat):
+            for name, tenv in tools.items():
+                # first apply: a new environment in a fresh namespace (creates every object, renders uncached)
+                envname = f"r{i}{name}"
+                run([*kfctl, "env", "add", envname, "--namespace", f"bench-{envname}"], cwd=app, env=tools["now"])
+                key = f"first-{name}"
+                t, res = run([*kfctl, "apply", envname], cwd=app, env=tenv, cpu=cpu.setdefault(key, []))
+                assert f"{args.objects} created" in res.stdout, res.stdout
+                wall.setdefault(key, []).append(t)
+                key = f"noop-{name}"
+                t, res = run([*kfctl, "apply", envname], cwd=app, env=tenv, cpu=cpu.setdefault(key, []))
+                assert f"{args.objects} unchanged" in res.stdout, res.stdout
+                wall.setdefault(key, []).append(t)
+                key = f"connect-{name}"
+                t, proc = run([sys.executable, "-c", CONNECT_ONLY], cwd=app, env=tenv, cpu=cpu.setdefault(key, []))
+                wall.setdefault(key, []).append(t)
+                split.setdefault(name, []).append(proc.stdout.split())
+                key = f"diff-{name}"
+                t, _p = run([*kfctl, "diff", "default"], cwd=app, env=tenv, cpu=cpu.setdefault(key, []))
+                wall.setdefault(key, []).append(t)
+            t, _p = run([kubectl, "diff", "--server-side", "--field-manager=kfctl", "-f", str(manifest)], env=env,
+                        cpu=cpu.setdefault("diff-kubectl", []))
+            wall.setdefault("diff-kubectl", []).append(t)
+            fresh = work / f"kubectl-{i}.yaml"
+            fresh.write_text(manifest.read_text().replace("namespace: bench-startup", f"namespace: bench-k{i}"))
+            run([kubectl, "create", "namespace", f"bench-k{i}"], env=env)
+            for key in ("first-kubectl", "noop-kubectl"):
+                t, _p = run([kubectl, "apply", "--server-side", "--field-manager=kubectl-bench", "-f", str(fresh)],
+                            env=env, cpu=cpu.setdefault(key, []))
+                wall.setdefault(key, []).append(t)
+        med = {k: statistics.median(v) for k, v in wall.items()}
+        mcpu = {k: statistics.median(v) for k, v in cpu.items()}
+        print(f"### Cluster command start-up: kfctl {args.baseline} vs this checkout ({args.objects} objects)\n")
+        print(f"kubectl: {kubectl_note}; control plane: {'private kfctl-testcp' if cp else kubeconfig}; "
+              f"{os.cpu_count()} CPUs; median of {args.repeat} interleaved rounds after a warm-up; fresh process "
+              "each, bytecode cached as in an installed kfctl.\n")
+        print("| measurement | baseline wall (s) | now wall (s) | now/baseline | baseline CPU (s) | now CPU (s) "
+              "| kubectl wall (s) | kubectl CPU (s) | now/kubectl (wall) |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for what, label in (("connect", "process that only connects (kubeconfig, credentials, GET /version)"),
+                            ("diff", f"`diff` of {args.objects} objects, no changes"),
+                            ("noop", f"no-op re-`apply` of {args.objects} objects"),
+                            ("first", f"first `apply` of {args.objects} objects (fresh namespace)")):
+            b, n = med[f"{what}-baseline"], med[f"{what}-now"]
+            k, kc = med.get(f"{what}-kubectl"), mcpu.get(f"{what}-kubectl")
+            print(f"| {label} | {b:.3f} | {n:.3f} | {n / b:.2f}x | {mcpu[f'{what}-baseline']:.3f} | "
+                  f"{mcpu[f'{what}-now']:.3f} | {f'{k:.3f}' if k else '-'} | {f'{kc:.3f}' if kc else '-'} | "
+                  f"{f'{n / k:.2f}x' if k else '-'} |")
+        for name in tools:
+            rows = split[name]
+            setup = statistics.median(float(r[0]) for r in rows)
+            first = statistics.median(float(r[1]) for r in rows)
+            print(f"\n{name}: in-process import+kubeconfig+client set-up {setup:.3f} s, first request (GET /version) "
+                  f"{first:.3f} s, imports the kubernetes client: {rows[-1][2]}", end="")
+        print()
     finally:
         if cp is not None:
             cp.close()

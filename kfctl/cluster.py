@@ -1,20 +1,30 @@
 """Talking to a Kubernetes API server: which cluster an environment means, a thin thread-safe HTTP
-layer over the official ``kubernetes`` client's connection pool (auth, TLS and exec plugins come
-from the kubeconfig loader), cached discovery, and the few verbs apply/diff/delete need.
+layer on urllib3 (TLS material and credentials from ``kfctl.kubeconfig``; the official ``kubernetes``
+client is imported only for a legacy ``auth-provider`` user), cached discovery, and the few verbs
+apply/diff/delete need. Nothing here prints: notices and server warnings are collected for the CLI.
 
-This is the only module that imports ``kubernetes``, and only inside functions, so ``kfctl show``
-never pays for (or needs) it. Nothing here prints.
+Which cluster (``resolve_target``; ``--context`` counts as the environment's context):
 
-Which cluster (``resolve_target``):
-
-* the environment names a ``context``: that context must exist; if the environment also has a
-  ``server``, the context's cluster must point at it;
-* the environment has a ``server``: some context's cluster must point at that URL (compared after
-  normalising scheme, host case, default port and trailing slash); the current context wins a tie,
-  then the first by name;
+* a context is named: that context must exist; if the environment also has a ``server``, the
+  context's cluster must point at it;
+* the environment has a ``server``: the contexts whose cluster points at that URL (compared after
+  normalising scheme, host case, default port and trailing slash). One match is used; of several, the
+  current context wins when it is one of them, otherwise it is an error listing them;
 * neither: the current context (``Target.implicit`` is true so the CLI can say where it is going).
 
 A mismatch is a ``WrongCluster`` error raised before any request is made.
+
+Transport limits (``Cluster.request``):
+
+* ``--request-timeout`` (default ``DEFAULT_REQUEST_TIMEOUT`` = 30 s, 0 = none) bounds the wait for
+  a connection and for each answer; a request that times out is not retried and the error names the
+  server and the flag. (With 0, connecting still gives up after 30 s, as kubectl's dialer does.)
+* 429 Too Many Requests, and a 5xx that carries ``Retry-After``, are retried: at most ``MAX_TRIES``
+  (6) tries and ``MAX_RETRY_WAIT`` (30 s) of waiting per request, waiting what ``Retry-After`` asks
+  (capped at 10 s) or else 0.25 s doubling. A refused connection (nothing was sent) is retried twice;
+  a connection reset or closed mid-request is retried only for idempotent requests (GET, and
+  server-side apply PATCHes, which converge to the same result when sent twice).
+* When the tries run out the error says which server and context failed and how long kfctl tried.
 """
 
 from __future__ import annotations
@@ -22,11 +32,13 @@ from __future__ import annotations
 import json
 import os
 import threading
+import time
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlencode, urlsplit
 
 from . import kubeconfig
-from .errors import (AuthError, ClusterError, Conflict, Forbidden, Rejected, Unreachable, WrongCluster)
+from .errors import (AuthError, ClusterError, Conflict, Forbidden, NotKubernetes, Rejected, ServerBusy,
+                     Unreachable, WrongCluster)
 
 FIELD_MANAGER = "kfctl"
 APPLY_CONTENT_TYPE = "application/apply-patch+yaml"
@@ -34,8 +46,26 @@ _META_ACCEPT = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1
 _AGG_ACCEPT = ("application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,"
                "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json")
 
+DEFAULT_REQUEST_TIMEOUT = 30.0
+CONNECT_TIMEOUT = 30.0  # with --request-timeout 0: still no endless wait for a TCP connection
+MAX_TRIES = 6
+MAX_RETRY_WAIT = 30.0
+RETRY_AFTER_CAP = 10.0
+BACKOFF_START = 0.25
+CONNECT_RETRIES = 2
+
 
 # ---------------------------------------------------------------------------------------------- target
+
+@dataclass(frozen=True)
+class ClusterOptions:
+    """What the user chose on the command line: ``--context``, ``--kubeconfig``, ``--request-timeout``
+    (seconds; 0 = no limit; None = the default)."""
+
+    context: str | None = None
+    kubeconfig: str | None = None
+    request_timeout: float | None = None
+
 
 @dataclass(frozen=True)
 class Target:
@@ -43,6 +73,7 @@ class Target:
     cluster: str
     server: str
     implicit: bool  # chosen because the environment names no server/context (the current context)
+    kubeconfig: str | None = None  # --kubeconfig (None: $KUBECONFIG or ~/.kube/config)
 
     def describe(self) -> str:
         return f"context {self.context!r} (cluster {self.cluster!r} at {self.server})"
@@ -68,35 +99,47 @@ def normalize_server(url: str) -> str:
     return f"{scheme}://{host}{path}"
 
 
-def resolve_target(env_name: str, server: str, context: str | None) -> Target:
+def resolve_target(env_name: str, server: str, context: str | None,
+                   options: ClusterOptions | None = None) -> Target:
     """The kubeconfig context for an environment (see the module docstring). Reads only files."""
-    contexts = kubeconfig.contexts()
-    current = kubeconfig.current_context()
-    where = ", ".join(str(p) for p in kubeconfig.kubeconfig_paths())
+    options = options or ClusterOptions()
+    kcfg = options.kubeconfig
+    context = options.context or context
+    contexts = kubeconfig.contexts(kcfg)
+    current = kubeconfig.current_context(kcfg)
+    where = ", ".join(str(p) for p in kubeconfig.kubeconfig_paths(kcfg))
+    source = "--context" if options.context else f"environment {env_name!r} uses context"
     if context:
         info = contexts.get(context)
         if info is None:
-            raise WrongCluster(f"environment {env_name!r} uses context {context!r}, which is not in the kubeconfig "
-                               f"({where})")
+            raise WrongCluster(f"{source} {context!r}, which is not in the kubeconfig ({where})")
         if server and normalize_server(info.server) != normalize_server(server):
-            raise WrongCluster(f"environment {env_name!r} targets {server}, but its context {context!r} points at "
+            raise WrongCluster(f"environment {env_name!r} targets {server}, but context {context!r} points at "
                                f"{info.server or 'no server'}")
-        return Target(info.name, info.cluster, info.server, implicit=False)
+        return Target(info.name, info.cluster, info.server, implicit=False, kubeconfig=kcfg)
     if server:
         want = normalize_server(server)
-        matches = sorted((c for c in contexts.values() if normalize_server(c.server) == want),
-                         key=lambda c: (current is None or c.name != current.name, c.name))
+        matches = sorted((c for c in contexts.values() if normalize_server(c.server) == want), key=lambda c: c.name)
         if not matches:
             raise WrongCluster(f"environment {env_name!r} targets {server}, but no context in the kubeconfig "
                                f"({where}) points at that server",
                                hint="add a context for it, or change the environment with "
                                     f"'kfctl env set {env_name} --server URL'")
-        c = matches[0]
-        return Target(c.name, c.cluster, c.server, implicit=False)
+        if current is not None and any(c.name == current.name for c in matches):
+            c = current
+        elif len(matches) == 1:
+            c = matches[0]
+        else:
+            names = ", ".join(repr(c.name) for c in matches)
+            raise WrongCluster(f"environment {env_name!r} targets {server}, which {len(matches)} kubeconfig "
+                               f"contexts point at ({names}) and the current context is not one of them",
+                               hint=f"choose one with --context NAME, or for good with 'kfctl env set {env_name} "
+                                    "--context NAME'")
+        return Target(c.name, c.cluster, c.server, implicit=False, kubeconfig=kcfg)
     if current is None:
         raise WrongCluster(f"environment {env_name!r} names no server and the kubeconfig ({where}) has no current "
                            "context")
-    return Target(current.name, current.cluster, current.server, implicit=True)
+    return Target(current.name, current.cluster, current.server, implicit=True, kubeconfig=kcfg)
 
 
 # ---------------------------------------------------------------------------------------------- errors
@@ -204,14 +247,17 @@ class Discovery:
                 try:
                     self._by_gvk, self._preferred = self._fetch()
                 except ApiError as err:
+                    if err.status == 404:
+                        raise NotKubernetes(f"{self.cluster._where()} is not a Kubernetes API server: GET /api "
+                                            f"answered {_short(err.message, 120)}") from None
                     raise to_kfctl_error(err, "the API discovery documents", verb="read") from None
             return self._by_gvk
 
     def _fetch(self):
         out: dict[tuple[str, str, str], Resource] = {}
         preferred: dict[str, str] = {}
-        core = self.cluster.request("GET", "/api", accept=_AGG_ACCEPT)
-        groups = self.cluster.request("GET", "/apis", accept=_AGG_ACCEPT)
+        core = self.cluster.request("GET", "/api", accept=_AGG_ACCEPT, relay_warnings=False)
+        groups = self.cluster.request("GET", "/apis", accept=_AGG_ACCEPT, relay_warnings=False)
         if core.get("kind") == "APIGroupDiscoveryList" and groups.get("kind") == "APIGroupDiscoveryList":
             for doc in (core, groups):
                 for item in doc.get("items") or []:
@@ -245,7 +291,7 @@ class Discovery:
             group, version = gv
             path = f"/apis/{group}/{version}" if group else f"/api/{version}"
             try:
-                return gv, self.cluster.request("GET", path)
+                return gv, self.cluster.request("GET", path, relay_warnings=False)
             except ApiError:
                 return gv, {}  # an unavailable aggregated API must not break discovery
         with ThreadPoolExecutor(max_workers=8) as pool:
@@ -289,56 +335,131 @@ class Discovery:
 # ---------------------------------------------------------------------------------------------- client
 
 class Cluster:
-    """A connection to one API server. Thread-safe: requests share urllib3's pool."""
+    """A connection to one API server. Thread-safe: requests share one urllib3 pool."""
 
-    def __init__(self, target: Target, *, workers: int = 8, request_timeout: float = 60.0):
+    def __init__(self, target: Target, *, workers: int = 8, request_timeout: float | None = None):
         import urllib3
-        from kubernetes import client as kclient
-        from kubernetes import config as kconfig
 
         self.target = target
         self.workers = workers
+        self.notices: list[str] = []  # things the CLI says once (e.g. TLS verification is off)
+        self.warnings: list[str] = []  # distinct warnings the server sent about the app's objects
+        self.retried: list[str] = []  # "429 GET /path" for each answer that was waited out and retried
+        self._warn_lock = threading.Lock()
+        self._urllib3 = urllib3
+        creds = kubeconfig.credentials(target.context, target.kubeconfig)
+        self._host = creds.server.rstrip("/")
+        timeout = DEFAULT_REQUEST_TIMEOUT if request_timeout is None else request_timeout
+        self.request_timeout = timeout or None
+        # The TLS handshake runs under the connect timeout: both are the request timeout, so a server that
+        # accepts connections but never answers is given up on after exactly that long.
+        self._timeout = urllib3.Timeout(connect=timeout or CONNECT_TIMEOUT, read=timeout or None)
+        self._headers_base = {"User-Agent": "kfctl"}
+        token = creds.token or (self._provider_token(creds) if creds.provider else None)
+        if token:
+            self._headers_base["Authorization"] = f"Bearer {token}"
+        elif creds.username or creds.password:
+            self._headers_base.update(urllib3.make_headers(basic_auth=f"{creds.username}:{creds.password}"))
+        self._pool = self._make_pool(creds, max(workers, 4) + 2)
+        self.discovery = Discovery(self)
+
+    # -- set-up
+    def _make_pool(self, creds: kubeconfig.Credentials, size: int):
+        urllib3 = self._urllib3
+        kw: dict = {"maxsize": size, "block": False, "retries": False, "timeout": self._timeout}
+        if self._host.startswith("https://"):
+            kw["ssl_context"] = self._ssl_context(creds)
+            if creds.insecure:
+                import warnings
+
+                kw["cert_reqs"] = "CERT_NONE"
+                # urllib3 would warn on every request; kfctl says it once, in its own words.
+                warnings.simplefilter("ignore", urllib3.exceptions.InsecureRequestWarning)
+                self.notices.append(f"TLS certificate verification is off for {self.target.describe()} "
+                                    "(insecure-skip-tls-verify in the kubeconfig)")
+            if creds.tls_server_name:
+                kw["server_hostname"] = creds.tls_server_name
+        if creds.proxy_url:
+            if not creds.proxy_url.startswith(("http://", "https://")):
+                raise ClusterError(f"kubeconfig: context {creds.context!r} uses proxy {creds.proxy_url}: only "
+                                   "http(s) proxies are supported")
+            return urllib3.ProxyManager(creds.proxy_url, num_pools=2, **kw)
+        return urllib3.PoolManager(num_pools=2, **kw)
+
+    def _ssl_context(self, creds: kubeconfig.Credentials):
+        import ssl
+        import tempfile
+
+        what = f"context {creds.context!r}"
+        try:
+            if creds.insecure:
+                ctx = ssl.create_default_context()
+                ctx.check_hostname = False
+                ctx.verify_mode = ssl.CERT_NONE
+            else:
+                cadata = creds.ca_data.decode("ascii", "replace") if creds.ca_data else None
+                ctx = ssl.create_default_context(cafile=creds.ca_file, cadata=cadata)
+        except (OSError, ssl.SSLError, ValueError) as exc:
+            raise ClusterError(f"kubeconfig: cannot load the certificate authority of {what}: {_short(exc, 200)}") \
+                from None
+        if creds.cert_file or creds.cert_data:
+            if bool(creds.cert_file or creds.cert_data) != bool(creds.key_file or creds.key_data):
+                raise ClusterError(f"kubeconfig: the user of {what} has a client certificate without a key "
+                                   "(or a key without a certificate)")
+            tmp = None
+            try:
+                cert, key = creds.cert_file, creds.key_file
+                if creds.cert_data or creds.key_data:
+                    # ssl loads client keys only from files: a private folder, removed right after.
+                    tmp = tempfile.mkdtemp(prefix="kfctl-tls-")
+                    if creds.cert_data:
+                        cert = os.path.join(tmp, "cert.pem")
+                        with open(os.open(cert, os.O_WRONLY | os.O_CREAT, 0o600), "wb") as fh:
+                            fh.write(creds.cert_data)
+                    if creds.key_data:
+                        key = os.path.join(tmp, "key.pem")
+                        with open(os.open(key, os.O_WRONLY | os.O_CREAT, 0o600), "wb") as fh:
+                            fh.write(creds.key_data)
+                ctx.load_cert_chain(cert, key)
+            except (OSError, ssl.SSLError) as exc:
+                raise ClusterError(f"kubeconfig: cannot load the client certificate of {what}: "
+                                   f"{_short(exc, 200)}") from None
+            finally:
+                if tmp:
+                    import shutil
+
+                    shutil.rmtree(tmp, ignore_errors=True)
+        return ctx
+
+    def _provider_token(self, creds: kubeconfig.Credentials) -> str | None:
+        """A legacy auth-provider (gcp, azure, oidc): the official client's loader knows them."""
+        from kubernetes import client as kclient
+        from kubernetes import config as kconfig
+
         cfg = kclient.Configuration()
         try:
-            # The file list is passed explicitly: the client reads $KUBECONFIG only once, at import.
-            paths = os.pathsep.join(str(p) for p in kubeconfig.kubeconfig_paths())
-            kconfig.load_kube_config(config_file=paths, context=target.context, client_configuration=cfg,
+            paths = os.pathsep.join(str(p) for p in kubeconfig.kubeconfig_paths(self.target.kubeconfig))
+            kconfig.load_kube_config(config_file=paths, context=self.target.context, client_configuration=cfg,
                                      persist_config=False)
-        except Exception as exc:  # noqa: BLE001 - the loader raises many types (ConfigException, OSError, exec errors)
-            raise ClusterError(f"cannot load kubeconfig context {target.context!r}: {_short(exc)}") from None
-        cfg.connection_pool_maxsize = max(workers, 4) + 2
-        cfg.retries = urllib3.util.Retry(total=2, connect=2, read=0, redirect=0, status=0, backoff_factor=0.2,
-                                         allowed_methods=None)
-        self._cfg = cfg
-        self._api = kclient.ApiClient(cfg)
-        self._pool = self._api.rest_client.pool_manager
-        self._host = cfg.host.rstrip("/")
-        self._timeout = urllib3.Timeout(connect=10.0, read=request_timeout)
-        self._urllib3 = urllib3
-        self.discovery = Discovery(self)
-        self.warnings: list[str] = []  # distinct warnings the server sent (deprecated APIs, dropped fields)
-        self._warn_lock = threading.Lock()
+        except Exception as exc:  # noqa: BLE001 - the loader raises many types (ConfigException, OSError, ...)
+            raise ClusterError(f"cannot load the {creds.provider} auth-provider of context "
+                               f"{self.target.context!r}: {_short(exc)}") from None
+        value = cfg.get_api_key_with_prefix("BearerToken", alias="authorization") or ""
+        return value.split(" ", 1)[1] if value.lower().startswith("bearer ") else (value or None)
 
     def close(self) -> None:
-        try:
-            self._pool.clear()
-        except Exception:  # noqa: BLE001 - best effort at exit
-            pass
+        self._pool.clear()
 
     # -- raw
-    def _headers(self, accept: str | None, content_type: str | None) -> dict:
-        headers = {"Accept": accept or "application/json", "User-Agent": "kfctl"}
-        if content_type:
-            headers["Content-Type"] = content_type
-        token = self._cfg.get_api_key_with_prefix("BearerToken", alias="authorization")
-        if token:
-            headers["Authorization"] = token
-        elif self._cfg.username or self._cfg.password:
-            headers.update(self._urllib3.make_headers(basic_auth=f"{self._cfg.username}:{self._cfg.password}"))
-        return headers
+    def _where(self) -> str:
+        return f"the API server at {self._host} (context {self.target.context!r})"
 
     def request(self, method: str, path: str, *, query: dict | None = None, body=None,
-                content_type: str | None = None, accept: str | None = None) -> dict:
+                content_type: str | None = None, accept: str | None = None, relay_warnings: bool = True) -> dict:
+        """One API call, retried within the limits in the module docstring; the decoded JSON answer.
+        An HTTP error status raises ApiError; transport failures raise Unreachable, ServerBusy or
+        NotKubernetes (KfctlErrors naming the server and context). ``relay_warnings`` false keeps the
+        server's warnings about this request out of ``warnings`` (scans over kinds the app may not use)."""
         url = self._host + path
         if query:
             url += "?" + urlencode({k: v for k, v in query.items() if v is not None})
@@ -347,31 +468,88 @@ class Cluster:
             data = body if isinstance(body, (bytes, str)) else json.dumps(body, separators=(",", ":"))
             if content_type is None:
                 content_type = "application/json"
-        try:
-            resp = self._pool.request(method, url, body=data, headers=self._headers(accept, content_type),
-                                      timeout=self._timeout, preload_content=True, redirect=False)
-        except self._urllib3.exceptions.HTTPError as exc:
-            raise Unreachable(self._unreachable_message(exc)) from None
-        except OSError as exc:
-            raise Unreachable(self._unreachable_message(exc)) from None
-        for warning in resp.headers.getlist("Warning") if hasattr(resp.headers, "getlist") else ():
-            self._note_warning(warning)
+        headers = dict(self._headers_base, Accept=accept or "application/json")
+        if content_type:
+            headers["Content-Type"] = content_type
+        idempotent = method in ("GET", "HEAD") or (method == "PATCH" and content_type == APPLY_CONTENT_TYPE)
+        resp = self._send(method, path, url, data, headers, idempotent)
+        if relay_warnings:
+            for warning in resp.headers.getlist("Warning"):
+                self._note_warning(warning)
         raw = resp.data
+        is_json = "json" in (resp.headers.get("Content-Type") or "").lower()
         if resp.status >= 400:
-            try:
-                doc = json.loads(raw)
-            except ValueError:
-                doc = {}
+            doc = {}
+            if is_json:
+                try:
+                    doc = json.loads(raw)
+                except ValueError:
+                    doc = {}
             if not isinstance(doc, dict):
                 doc = {}
-            message = doc.get("message") or raw.decode("utf-8", "replace").strip() or resp.reason or ""
+            # A body that is not JSON (an HTML error page of a proxy or another server) is never shown.
+            message = doc.get("message") or f"{resp.status} {resp.reason or ''}".strip() + \
+                ("" if is_json or not raw else f" ({_kind_of_body(resp)})")
             raise ApiError(resp.status, doc.get("reason") or resp.reason or "", message, doc)
         if not raw:
             return {}
         try:
+            if not is_json:
+                raise ValueError
             return json.loads(raw)
         except ValueError:
-            raise ClusterError(f"{method} {path}: the server answered with something that is not JSON") from None
+            raise NotKubernetes(f"{self._where()} is not a Kubernetes API server: {method} {path} answered "
+                                f"{resp.status} with {_kind_of_body(resp)}") from None
+
+    def _send(self, method: str, path: str, url: str, data, headers: dict, idempotent: bool):
+        exc_mod = self._urllib3.exceptions
+        started = time.monotonic()
+        waited = 0.0
+        backoff = BACKOFF_START
+        refused = 0
+        tries = 0
+        while True:
+            tries += 1
+            try:
+                resp = self._pool.request(method, url, body=data, headers=headers, timeout=self._timeout,
+                                          preload_content=True, redirect=False, retries=False)
+            except (exc_mod.HTTPError, OSError) as exc:
+                refused_now = isinstance(exc, (exc_mod.NewConnectionError, ConnectionRefusedError))
+                if not refused_now and (isinstance(exc, (exc_mod.TimeoutError, TimeoutError))
+                                        or "timed out" in str(exc)):
+                    if isinstance(exc, exc_mod.ConnectTimeoutError):
+                        raise Unreachable(f"cannot reach {self._where()}: no connection within "
+                                          f"{self._timeout.connect_timeout:g}s") from None
+                    limit = f"{self.request_timeout:g}s" if self.request_timeout else "the connect timeout"
+                    raise Unreachable(f"{self._where()} did not answer {method} {path} within {limit}",
+                                      hint="a slow server may need a longer --request-timeout (0 = no limit)") \
+                        from None
+                was_sent = not refused_now
+                again = (refused < CONNECT_RETRIES) if not was_sent else idempotent and tries < MAX_TRIES
+                if not was_sent:
+                    refused += 1
+                if again and _is_transient(exc) and waited + backoff <= MAX_RETRY_WAIT:
+                    time.sleep(backoff)
+                    waited += backoff
+                    backoff *= 2
+                    continue
+                raise Unreachable(self._unreachable_message(exc)) from None
+            if resp.status == 429 or (resp.status >= 500 and resp.headers.get("Retry-After")):
+                delay = _retry_after(resp.headers.get("Retry-After"))
+                delay = backoff if delay is None else min(delay, RETRY_AFTER_CAP)
+                if tries < MAX_TRIES and waited + delay <= MAX_RETRY_WAIT:
+                    with self._warn_lock:
+                        self.retried.append(f"{resp.status} {method} {path}")
+                    time.sleep(delay)
+                    waited += delay
+                    backoff = min(backoff * 2, RETRY_AFTER_CAP)
+                    continue
+                spent = time.monotonic() - started
+                status = f"{resp.status} {resp.reason or ''}".strip()
+                raise ServerBusy(f"{self._where()} still answered {status} to {method} {path} after {tries} tries "
+                                 f"in {spent:.1f}s",
+                                 hint="the server is overloaded or still starting; try again later")
+            return resp
 
     def _note_warning(self, header: str) -> None:
         # RFC 7234 warn-value: 299 - "text"; the server sends one per deprecation/validation notice.
@@ -394,17 +572,21 @@ class Cluster:
             if marker in text:
                 text = nice
                 break
-        return f"cannot reach the API server at {self._host} ({self.target.describe()}): {text}"
+        return f"cannot reach {self._where()}: {text}"
 
     def check(self) -> str:
-        """One cheap request that proves reachability and credentials; returns the server version."""
+        """One cheap request that proves this is a reachable Kubernetes API server that accepts the
+        credentials; returns the server version."""
         try:
-            doc = self.request("GET", "/version")
+            doc = self.request("GET", "/version", relay_warnings=False)
         except ApiError as err:
             if err.status in (401, 403):
-                raise to_kfctl_error(err, "the server version", verb="read") from None
-            raise
-        return str(doc.get("gitVersion", "?"))
+                raise to_kfctl_error(err, f"the version of {self._where()}", verb="read") from None
+            raise NotKubernetes(f"{self._where()} is not a Kubernetes API server: GET /version answered "
+                                f"{_short(err.message, 120)}") from None
+        if not isinstance(doc, dict) or "gitVersion" not in doc:
+            raise NotKubernetes(f"{self._where()} is not a Kubernetes API server: GET /version has no gitVersion")
+        return str(doc["gitVersion"])
 
     # -- verbs
     def get(self, res: Resource, namespace: str | None, name: str) -> dict | None:
@@ -424,7 +606,8 @@ class Cluster:
         accept = _META_ACCEPT if metadata_only else None
         while True:
             doc = self.request("GET", res.path(namespace), query={"labelSelector": label_selector,
-                                                                  "limit": 500, "continue": cont}, accept=accept)
+                                                                  "limit": 500, "continue": cont}, accept=accept,
+                               relay_warnings=False)
             for item in doc.get("items") or []:
                 if metadata_only or "kind" not in item:
                     item["apiVersion"] = res.api_version
@@ -460,5 +643,29 @@ class Cluster:
             raise
 
 
-def connect(target: Target, *, workers: int = 8) -> Cluster:
-    return Cluster(target, workers=workers)
+def connect(target: Target, *, workers: int = 8, options: ClusterOptions | None = None) -> Cluster:
+    return Cluster(target, workers=workers, request_timeout=(options or ClusterOptions()).request_timeout)
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds; an HTTP date is treated as 1 s)."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return 1.0
+
+
+def _kind_of_body(resp) -> str:
+    ctype = (resp.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+    if "html" in ctype:
+        return "an HTML page"
+    return f"a {ctype} body" if ctype else "a body that is not JSON"
+
+
+def _is_transient(exc: Exception) -> bool:
+    """A connection that failed in a way a new try can fix (refused, reset, closed; not TLS, not DNS)."""
+    text = str(getattr(exc, "reason", None) or exc)
+    return not any(m in text for m in ("CERTIFICATE_VERIFY_FAILED", "SSL", "Name or service not known",
+                                      "nodename nor servname", "Temporary failure in name resolution"))

@@ -92,6 +92,14 @@ class Unreachable(ClusterError):
     """The API server cannot be reached (refused, DNS, TLS, timeout, connection lost)."""
 
 
+class NotKubernetes(ClusterError):
+    """The server answered, but not as a Kubernetes API server does (an HTML page, a 404 for /version)."""
+
+
+class ServerBusy(ClusterError):
+    """The API server kept answering 429 (or a 5xx with Retry-After) after kfctl's bounded retries."""
+
+
 class AuthError(ClusterError):
     """The API server rejected the credentials (401)."""
 

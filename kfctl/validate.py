@@ -428,15 +428,16 @@ def _run(validator, obj: dict, label: str) -> list[Problem]:
 # --------------------------------------------------------------------------- server-side dry run
 
 
-def dry_run(objects: list[dict], *, env, report: Report) -> None:
+def dry_run(objects: list[dict], *, env, report: Report, connection=None) -> None:
     """Send every object to the environment's cluster as a server-side apply dry run (through
     ``kfctl.cluster``), adding what the server rejects to ``report``."""
     try:
         from . import cluster as kcluster
     except ImportError:  # pragma: no cover - the cluster module ships with kfctl
         raise ValidationError("--cluster needs kfctl.cluster, which this build does not have") from None
-    target = kcluster.resolve_target(env.name, env.server, env.context)
-    conn = kcluster.connect(target)
+    target = kcluster.resolve_target(env.name, env.server, env.context, connection)
+    conn = kcluster.connect(target, options=connection)
+    report.notes.extend(conn.notices)
     crds = kinds.crd_scopes(objects)
     created_namespaces = {(o.get("metadata") or {}).get("name") for o in objects if o.get("kind") == "Namespace"
                           and kinds.split_api_version(str(o.get("apiVersion", "")))[0] == ""}

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import os
+import re
 
 import click
 
@@ -14,6 +16,72 @@ VALUE_SETTINGS = {"ignore_unknown_options": True}
 def component_option(f):
     return click.option("-c", "--component", "components", multiple=True,
                         help="Only this component (repeatable).")(f)
+
+
+_DURATION = re.compile(r"^(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m(?!s))?(?:(\d+(?:\.\d+)?)s)?(?:(\d+)ms)?$")
+
+
+def parse_duration(text: str, *, allow_zero: bool = False) -> float:
+    """``90``, ``90s``, ``5m``, ``1h30m``, ``500ms`` -> seconds (kubectl's duration forms)."""
+    text = text.strip()
+    try:
+        value = float(text)
+    except ValueError:
+        m = _DURATION.match(text)
+        if not text or not m or not any(m.groups()):
+            raise click.BadParameter(f"{text!r} is not a duration (e.g. 90s, 5m, 1h30m)") from None
+        h, mi, s, ms = (float(g) if g else 0.0 for g in m.groups())
+        value = h * 3600 + mi * 60 + s + ms / 1000
+    if value < 0 or (value == 0 and not allow_zero):
+        raise click.BadParameter("must be positive" + (" (or 0)" if allow_zero else ""))
+    return value
+
+
+class _Duration(click.ParamType):
+    name = "DURATION"
+
+    def __init__(self, allow_zero: bool = False):
+        self.allow_zero = allow_zero
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, (int, float)):
+            return float(value)
+        try:
+            return parse_duration(value, allow_zero=self.allow_zero)
+        except click.BadParameter as exc:
+            self.fail(exc.message, param, ctx)
+
+
+DURATION = _Duration()
+
+
+def cluster_options(f):
+    """--context, --kubeconfig, --request-timeout (kubectl's names) -> kwarg ``connection``, a
+    ``kfctl.cluster.ClusterOptions``. For every command that talks to a cluster."""
+
+    @functools.wraps(f)
+    def wrapper(*args, **kw):
+        from ..cluster import ClusterOptions
+
+        kw["connection"] = ClusterOptions(context=kw.pop("kube_context", None), kubeconfig=kw.pop("kubeconfig", None),
+                                          request_timeout=kw.pop("request_timeout", None))
+        return f(*args, **kw)
+
+    opts = [
+        click.option("--context", "kube_context", metavar="NAME", default=None,
+                     help="Kubeconfig context to use (instead of the environment's, or the one matching its "
+                          "server)."),
+        click.option("--kubeconfig", "kubeconfig", metavar="FILE", default=None,
+                     help="Kubeconfig file to use (instead of $KUBECONFIG or ~/.kube/config)."),
+        click.option("--request-timeout", "request_timeout", type=_Duration(allow_zero=True), default=None,
+                     metavar="DURATION",
+                     help="How long to wait for each answer of the API server, e.g. 30s, 1m; 0 = no limit. "
+                          "[default: 30s] Busy answers (429, or 5xx with Retry-After) are retried: at most 6 "
+                          "tries and 30s of waiting per request."),
+    ]
+    for opt in reversed(opts):
+        wrapper = opt(wrapper)
+    return wrapper
 
 
 def _pairs(values, what, *, read_file=False):

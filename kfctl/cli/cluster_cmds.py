@@ -3,48 +3,14 @@
 from __future__ import annotations
 
 import json
-import re
 import sys
 
 import click
 
-from ._options import build_jsonnet_options, component_option, jsonnet_options
+from ._options import (DURATION, build_jsonnet_options, cluster_options, component_option, jsonnet_options,
+                       parse_duration)
 
 EXIT_DIFFERENCES = 10
-_DURATION = re.compile(r"^(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m(?!s))?(?:(\d+(?:\.\d+)?)s)?(?:(\d+)ms)?$")
-
-
-def parse_duration(text: str) -> float:
-    """``90``, ``90s``, ``5m``, ``1h30m``, ``500ms`` -> seconds."""
-    text = text.strip()
-    try:
-        value = float(text)
-    except ValueError:
-        m = _DURATION.match(text)
-        if not text or not m or not any(m.groups()):
-            raise click.BadParameter(f"{text!r} is not a duration (e.g. 90s, 5m, 1h30m)") from None
-        h, mi, s, ms = (float(g) if g else 0.0 for g in m.groups())
-        value = h * 3600 + mi * 60 + s + ms / 1000
-    if value <= 0:
-        raise click.BadParameter("must be positive")
-    return value
-
-
-class _Duration(click.ParamType):
-    name = "DURATION"
-
-    def convert(self, value, param, ctx):
-        if isinstance(value, (int, float)):
-            return float(value)
-        try:
-            return parse_duration(value)
-        except click.BadParameter as exc:
-            self.fail(exc.message, param, ctx)
-
-
-DURATION = _Duration()
-
-
 class Reporter:
     """Progress on stderr: one line per change; on a TTY also a live status line that is rewritten."""
 
@@ -99,15 +65,17 @@ def _render(app, env_name, comps, options):
     return rendered
 
 
-def _connect(env, *, workers: int = 8, announce: bool = True, verb: str = "change"):
+def _connect(env, connection, *, workers: int = 8, announce: bool = True, verb: str = "change"):
     from ..cluster import connect, resolve_target
 
-    target = resolve_target(env.name, env.server, env.context)
+    target = resolve_target(env.name, env.server, env.context, connection)
     if announce:
         how = "the current context " if target.implicit else ""
         click.echo(f"kfctl: about to {verb} {how}{target.describe()}, namespace {env.namespace!r} "
                    f"(environment {env.name!r})", err=True)
-    cluster = connect(target, workers=workers)
+    cluster = connect(target, workers=workers, options=connection)
+    for notice in cluster.notices:
+        click.echo(f"kfctl: warning: {notice}", err=True)
     cluster.check()
     return cluster
 
@@ -139,9 +107,11 @@ def _identity(app, env, *, create: bool):
 @click.option("--adopt", is_flag=True, help="Take over objects that belong to another app or environment.")
 @click.option("--concurrency", type=click.IntRange(1, 64), default=8, show_default=True,
               help="Requests in flight at once.")
+@cluster_options
 @jsonnet_options
 @click.pass_context
-def apply(ctx, env_name, components, dry_run, prune, wait_, timeout, force_conflicts, adopt, concurrency, **kw):
+def apply(ctx, env_name, components, dry_run, prune, wait_, timeout, force_conflicts, adopt, concurrency, connection,
+          **kw):
     """Apply environment ENV to its cluster (server-side apply, field manager "kfctl")."""
     from ..apply import DEFAULT_CRD_TIMEOUT, Options, apply_objects
     from . import AppContext
@@ -150,7 +120,7 @@ def apply(ctx, env_name, components, dry_run, prune, wait_, timeout, force_confl
     app = ctx.find_object(AppContext).app
     rendered = _render(app, env_name, list(components) or None, options)
     env = rendered.env
-    cluster = _connect(env, workers=concurrency, verb="dry-run apply to" if dry_run else "change")
+    cluster = _connect(env, connection, workers=concurrency, verb="dry-run apply to" if dry_run else "change")
     identity = _identity(app, env, create=not dry_run)
     opts = Options(dry_run=dry_run, prune=prune, wait=wait_, timeout=timeout or 300.0,
                    force_conflicts=force_conflicts, adopt=adopt, workers=concurrency,
@@ -209,9 +179,10 @@ def _colour(text: str) -> str:
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are differences.")
 @click.option("--concurrency", type=click.IntRange(1, 64), default=8, show_default=True,
               help="Requests in flight at once.")
+@cluster_options
 @jsonnet_options
 @click.pass_context
-def diff(ctx, locations, components, output, exit_zero, concurrency, **kw):
+def diff(ctx, locations, components, output, exit_zero, concurrency, connection, **kw):
     """Show what `apply ENV` would change (live -> local), or compare two environments.
 
     `diff ENV` is `diff remote:ENV local:ENV`. `diff local:A local:B` compares two renders (no
@@ -250,7 +221,7 @@ def diff(ctx, locations, components, output, exit_zero, concurrency, **kw):
         remote_name = pair[kinds_.index("remote")][1]
         remote_env = app.environment(remote_name)
         rendered = _render(app, local_name, comps, options)
-        cluster = _connect(remote_env, workers=concurrency, announce=False)
+        cluster = _connect(remote_env, connection, workers=concurrency, verb="compare with")
         try:
             identity = _identity(app, remote_env, create=False)
             diffs = df.cluster_diff(cluster, rendered.objects, identity, remote_env.namespace, workers=concurrency,
@@ -288,17 +259,18 @@ def diff(ctx, locations, components, output, exit_zero, concurrency, **kw):
 @click.option("--dry-run", is_flag=True, help="Show what would be deleted; delete nothing.")
 @click.option("--concurrency", type=click.IntRange(1, 64), default=8, show_default=True,
               help="Requests in flight at once.")
+@cluster_options
 @jsonnet_options
 @click.pass_context
-def delete(ctx, env_name, components, wait_, timeout, dry_run, concurrency, **kw):
+def delete(ctx, env_name, components, wait_, timeout, dry_run, concurrency, connection, **kw):
     """Delete environment ENV's objects from its cluster, in reverse order.
 
     Only objects this app and environment applied are deleted; others are skipped (and named).
     Without -c, objects it applied earlier that are no longer rendered go too."""
-    _delete_impl(ctx, env_name, components, wait_, timeout, dry_run, concurrency, kw)
+    _delete_impl(ctx, env_name, components, wait_, timeout, dry_run, concurrency, connection, kw)
 
 
-def _delete_impl(ctx, env_name, components, wait_, timeout, dry_run, concurrency, kw):
+def _delete_impl(ctx, env_name, components, wait_, timeout, dry_run, concurrency, connection, kw):
     from ..apply import Event, delete_objects, fetch_live, list_owned, plan, prepare, scope_function
     from ..prune import is_controller_owned, prunable
     from ..wait import wait_gone
@@ -309,7 +281,8 @@ def _delete_impl(ctx, env_name, components, wait_, timeout, dry_run, concurrency
     comps = list(components) or None
     rendered = _render(app, env_name, comps, options)
     env = rendered.env
-    cluster = _connect(env, workers=concurrency, verb="dry-run delete from" if dry_run else "delete from")
+    cluster = _connect(env, connection, workers=concurrency,
+                       verb="dry-run delete from" if dry_run else "delete from")
     reporter = Reporter(dry_run)
     try:
         identity = _identity(app, env, create=False)

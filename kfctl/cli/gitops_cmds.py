@@ -8,7 +8,7 @@ import sys
 
 import click
 
-from ._options import build_jsonnet_options, component_option, jsonnet_options
+from ._options import build_jsonnet_options, cluster_options, component_option, jsonnet_options
 
 
 def _app(ctx):
@@ -35,9 +35,10 @@ def _warn(notes) -> None:
 @click.option("-o", "--output", "output", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="Problems as lines, or as one JSON document.")
 @click.option("--no-cache", "no_cache", is_flag=True, help="Render afresh; neither read nor write the render cache.")
+@cluster_options
 @jsonnet_options
 @click.pass_context
-def validate(ctx, env_name, components, kube_version, use_cluster, output, no_cache, **kw):
+def validate(ctx, env_name, components, kube_version, use_cluster, output, no_cache, connection, **kw):
     """Validate every object of ENV offline against the Kubernetes schemas (and CRD schemas in the render).
 
     Invalid objects are listed as OBJECT: FIELD: REASON; the exit status is non-zero when any is invalid."""
@@ -51,7 +52,7 @@ def validate(ctx, env_name, components, kube_version, use_cluster, output, no_ca
     _warn(rendered.warnings)
     report = validate_objects(rendered.objects, kube_version=kube_version or rendered.env.k8s_version)
     if use_cluster:
-        dry_run(rendered.objects, env=rendered.env, report=report)
+        dry_run(rendered.objects, env=rendered.env, report=report, connection=connection)
     if output == "json":
         click.echo(json.dumps({
             "kind": "ValidationReport", "schemaVersion": report.schema_version, "checked": report.checked,
