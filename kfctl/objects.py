@@ -55,6 +55,13 @@ def _is_list(obj: dict) -> bool:
     return obj.get("items") is not None
 
 
+def is_empty_list(obj: dict) -> bool:
+    """A ``v1 List`` with no items (``std.prune(k.core.v1.list.new([]))`` drops ``items: []``): ks rendered
+    nothing for it, so it is zero objects, not an object missing its name."""
+    return (obj.get("kind") == "List" and obj.get("apiVersion") == "v1" and not obj.get("items")
+            and not (obj.get("metadata") or {}).get("name"))
+
+
 def _add_label(obj: dict, component: str) -> None:
     meta = obj.get("metadata")
     if meta is None:
@@ -107,6 +114,8 @@ def from_component(component: str, value) -> list[dict]:
     if not isinstance(value, dict):
         raise NotAnObject(f"component {component!r} is a {type_name(value)}, not an object")
     out = []
+    if is_empty_list(value):
+        return out
     if _is_list(value):
         items = value.get("items")
         if not isinstance(items, list):
@@ -114,7 +123,7 @@ def from_component(component: str, value) -> list[dict]:
         for i, item in enumerate(items):
             if item is None:
                 continue
-            if isinstance(item, list) or (isinstance(item, dict) and _is_list(item)):
+            if isinstance(item, list) or (isinstance(item, dict) and (_is_list(item) or is_empty_list(item))):
                 # ks flattened one level and then sent nested Lists to the server as objects;
                 # kfctl flattens nested arrays and Lists too.
                 out.extend(from_component(component, item))
@@ -134,6 +143,8 @@ def walk_component(component: str, value, path: str = "") -> list[dict]:
         return []
     if isinstance(value, dict):
         if "kind" in value and "apiVersion" in value:
+            if is_empty_list(value):
+                return []
             if value.get("items") is not None and isinstance(value.get("items"), list):
                 out = []
                 for i, item in enumerate(value["items"]):

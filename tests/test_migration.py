@@ -1,0 +1,104 @@
+"""ksonnet apps and 2018 registries migrate without surprises: packages found by folder, empty Lists,
+two components rendering one object, unary plus on strings (issue 11)."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from tests.conftest import REPO
+
+PARTIAL = REPO / "tests" / "data" / "registry-2018-partial"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("KFCTL_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def docs_of(text: str) -> list[dict]:
+    return [d for d in yaml.safe_load_all(text) if d]
+
+
+@pytest.fixture
+def partial_app(new_app, kfctl):
+    """An app whose `kubeflow` registry is the 2018-shaped fixture listing only `core` in registry.yaml."""
+    root = new_app()
+    assert kfctl("registry", "rm", "kubeflow", cwd=root).code == 0
+    res = kfctl("registry", "add", "kubeflow", str(PARTIAL), cwd=root)
+    assert res.code == 0, res
+    return root
+
+
+# ----------------------------------------------------------------------------- packages by folder
+
+
+def test_unlisted_package_folders_are_listed(partial_app, kfctl):
+    res = kfctl("pkg", "list", cwd=partial_app)
+    assert res.code == 0, res
+    names = {line.split()[1] for line in res.out.splitlines()[2:] if line.strip()}
+    # registry.yaml lists only core; folders with a parts.yaml are packages; docs/ (no parts.yaml) is not.
+    assert names == {"core", "examples", "credentials-pod-preset"}
+    res = kfctl("registry", "describe", "kubeflow", cwd=partial_app)
+    assert res.code == 0 and "examples" in res.out and "credentials-pod-preset" in res.out, res
+
+
+def test_unlisted_package_installs_like_ks_did(partial_app, kfctl):
+    res = kfctl("pkg", "install", "kubeflow/examples", cwd=partial_app)
+    assert res.code == 0, res
+    libs = yaml.safe_load((partial_app / "app.yaml").read_text())["libraries"]
+    # examples imports kubeflow/core/util.libsonnet: core comes along, as for listed packages.
+    assert set(libs) == {"kubeflow/examples", "kubeflow/core"}
+    assert (partial_app / "vendor" / "kubeflow" / "examples" / "prototypes" / "optional-service.jsonnet").is_file()
+    # Without the registry prefix too (ks looked the name up in every registry).
+    res = kfctl("pkg", "install", "credentials-pod-preset", cwd=partial_app)
+    assert res.code == 0, res
+    res = kfctl("prototype", "list", cwd=partial_app)
+    assert res.code == 0, res
+    assert "io.ksonnet.pkg.optional-service" in res.out and "io.ksonnet.pkg.credentials-pod-preset" in res.out
+    res = kfctl("prototype", "search", "credentials", cwd=partial_app)
+    assert res.code == 0 and "io.ksonnet.pkg.credentials-pod-preset" in res.out, res
+    res = kfctl("generate", "credentials-pod-preset", "creds", "--secret=gcp", cwd=partial_app)
+    assert res.code == 0, res
+    res = kfctl("show", "default", cwd=partial_app)
+    assert res.code == 0, res
+    assert [(d["kind"], d["metadata"]["name"]) for d in docs_of(res.out)] == [("PodPreset", "creds")]
+
+
+def test_unknown_package_is_still_an_error(partial_app, kfctl):
+    res = kfctl("pkg", "install", "kubeflow/docs", cwd=partial_app)
+    assert res.code == 1, res
+    assert "docs" in res.err and "examples" in res.err, res
+
+
+# ----------------------------------------------------------------------------- empty List
+
+
+def test_empty_list_renders_zero_objects(partial_app, kfctl):
+    assert kfctl("pkg", "install", "kubeflow/examples", cwd=partial_app).code == 0
+    assert kfctl("pkg", "install", "kubeflow/core", cwd=partial_app).code == 0
+    assert kfctl("generate", "optional-service", "maybe", cwd=partial_app).code == 0
+    assert kfctl("generate", "core-config", "settings", cwd=partial_app).code == 0
+    res = kfctl("show", "default", cwd=partial_app)
+    assert res.code == 0, res
+    assert [(d["kind"], d["metadata"]["name"]) for d in docs_of(res.out)] == [("ConfigMap", "settings")]
+    res = kfctl("show", "default", "-c", "maybe", "-o", "json", cwd=partial_app)
+    assert res.code == 0, res
+    assert yaml.safe_load(res.out)["items"] == []
+    assert kfctl("param", "set", "maybe", "enabled", "true", "--as-string", cwd=partial_app).code == 0
+    res = kfctl("show", "default", "-c", "maybe", cwd=partial_app)
+    assert res.code == 0, res
+    assert [(d["kind"], d["metadata"]["name"]) for d in docs_of(res.out)] == [("Service", "maybe")]
+
+
+def test_empty_list_inside_an_array_and_a_named_list_still_checked(new_app, kfctl):
+    root = new_app()
+    (root / "components" / "parts.jsonnet").write_text(
+        "[{apiVersion: 'v1', kind: 'List'}, {apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'a'}}]\n")
+    res = kfctl("show", "default", cwd=root)
+    assert res.code == 0, res
+    assert [d["metadata"]["name"] for d in docs_of(res.out)] == ["a"]
+    # A ConfigMap without a name is still an error: only an empty v1 List means "nothing".
+    (root / "components" / "parts.jsonnet").write_text("{apiVersion: 'v1', kind: 'ConfigMap'}\n")
+    res = kfctl("show", "default", cwd=root)
+    assert res.code == 1 and "no metadata.name" in res.err, res
