@@ -177,16 +177,64 @@ def sort_objects(objects: list[dict]) -> list[dict]:
     return sorted(objects, key=sort_key)
 
 
-def check_duplicates(objects: list[dict]) -> None:
-    seen: dict[ObjRef, str] = {}
-    for obj in objects:
+@dataclass(frozen=True)
+class Duplicate:
+    """One object rendered more than once: ``loser`` is dropped, ``winner`` (the later one) is kept."""
+
+    ref: str
+    loser: str
+    winner: str
+
+    def describe(self) -> str:
+        if self.loser == self.winner:
+            return f"{self.ref} is rendered twice by component {self.winner!r}"
+        return f"{self.ref} is rendered by components {self.loser!r} and {self.winner!r}"
+
+
+DUPLICATES_SETTING = "kfctl.duplicateObjects"  # app.yaml: `kfctl: {duplicateObjects: error}`
+
+
+def drop_duplicates(objects: list[dict], *, namespace: str = "", crds=None) -> tuple[list[dict], list[Duplicate]]:
+    """ks's rule for two components rendering the same object: ks rendered both and ``kubectl apply`` kept
+    the last, so the later occurrence (component order, then order within a component) wins. Returns the
+    objects without the earlier copies, and what was dropped. Objects without a namespace count as in
+    ``namespace`` when their kind is namespaced (apply puts them there)."""
+    from .kinds import is_namespaced
+
+    last: dict[ObjRef, int] = {}
+    refs: list[ObjRef | None] = []
+    for i, obj in enumerate(objects):
+        meta = obj.get("metadata") or {}
+        if not meta.get("name"):
+            refs.append(None)  # generateName objects are distinct by construction
+            continue
         ref = ObjRef.of(obj)
-        if not (obj.get("metadata") or {}).get("name"):
-            continue  # generateName objects are distinct by construction
-        comp = ((obj.get("metadata") or {}).get("labels") or {}).get(COMPONENT_LABEL, "?")
-        if ref in seen:
-            raise DuplicateObject(f"{ref} is rendered twice: by component {seen[ref]!r} and by component {comp!r}")
-        seen[ref] = comp
+        if not ref.namespace and namespace and is_namespaced(obj.get("apiVersion", ""), ref.kind, crds, True):
+            ref = ObjRef(ref.group, ref.kind, namespace, ref.name)
+        refs.append(ref)
+        last[ref] = i
+    kept, dups = [], []
+    for i, obj in enumerate(objects):
+        ref = refs[i]
+        if ref is None or last[ref] == i:
+            kept.append(obj)
+            continue
+        dups.append(Duplicate(str(ref), _component_of(obj), _component_of(objects[last[ref]])))
+    return kept, dups
+
+
+def report_duplicates(dups: list[Duplicate], *, strict: bool) -> list[str]:
+    """The warnings for ``dups``; with ``strict`` the first one is an error instead."""
+    if dups and strict:
+        raise DuplicateObject(f"{dups[0].describe()} (an error with --strict or app.yaml's "
+                              f"{DUPLICATES_SETTING}: error)")
+    return [f"{d.describe()}; the later one{'' if d.loser == d.winner else f' ({d.winner!r})'} wins, as with "
+            f"ks; pass --strict or set {DUPLICATES_SETTING}: error in app.yaml to make this an error"
+            for d in dups]
+
+
+def _component_of(obj: dict) -> str:
+    return ((obj.get("metadata") or {}).get("labels") or {}).get(COMPONENT_LABEL, "?")
 
 
 def dump_yaml(objects: list[dict]) -> str:

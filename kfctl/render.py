@@ -42,6 +42,7 @@ class JsonnetOptions:
     ext_codes: dict[str, str] = field(default_factory=dict)
     tla_vars: dict[str, str] = field(default_factory=dict)
     tla_codes: dict[str, str] = field(default_factory=dict)
+    strict: bool = False  # --strict: two components rendering the same object is an error (not in key())
 
     def key(self) -> dict:
         return {"jpaths": list(self.jpaths), "ext_vars": dict(sorted(self.ext_vars.items())),
@@ -56,7 +57,8 @@ class Rendered:
     objects: list[dict]
     components: list[str]
     model: str
-    warnings: list[str] = field(default_factory=list)  # non-fatal notes for the CLI to show (render cache)
+    warnings: list[str] = field(default_factory=list)  # non-fatal notes for the CLI to show
+    duplicates: list[objs.Duplicate] = field(default_factory=list)  # objects dropped: a later component won
     yaml_text: str | None = None  # objects.dump_yaml(objects) as rendered, when the cache has it; stale once
     #                               a caller changes ``objects``
 
@@ -217,9 +219,22 @@ def render(app: App, env_name: str | None, components: list[str] | None = None, 
             for c in mcomps:
                 if c.short_name in value:
                     result.extend(objs.from_component(c.name, value[c.short_name]))
-    result = objs.sort_objects(result)
-    objs.check_duplicates(result)
-    return Rendered(app=app, env=env, objects=result, components=[c.name for c in chosen], model=model)
+    result, dups = objs.drop_duplicates(result, namespace=env.namespace, crds=result)
+    warnings = objs.report_duplicates(dups, strict=strict_duplicates(app, options))
+    return Rendered(app=app, env=env, objects=objs.sort_objects(result), components=[c.name for c in chosen],
+                    model=model, warnings=warnings, duplicates=dups)
+
+
+def strict_duplicates(app: App, options: JsonnetOptions) -> bool:
+    """Whether two components rendering the same object is an error: ``--strict``, or app.yaml's
+    ``kfctl: {duplicateObjects: error}`` (default ``warn``: the later one wins, as with ks)."""
+    if options.strict:
+        return True
+    settings = app.data.get("kfctl") or {}
+    value = settings.get("duplicateObjects", "warn") if isinstance(settings, dict) else None
+    if value not in ("warn", "error"):
+        raise RenderError(f"{objs.DUPLICATES_SETTING} must be 'warn' or 'error', not {value!r}", where="app.yaml")
+    return value == "error"
 
 
 def _eval_main(app: App, engine: Engine, main: Path, chosen: list[Component], options: JsonnetOptions,

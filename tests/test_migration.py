@@ -102,3 +102,72 @@ def test_empty_list_inside_an_array_and_a_named_list_still_checked(new_app, kfct
     (root / "components" / "parts.jsonnet").write_text("{apiVersion: 'v1', kind: 'ConfigMap'}\n")
     res = kfctl("show", "default", cwd=root)
     assert res.code == 1 and "no metadata.name" in res.err, res
+
+
+# ----------------------------------------------------------------------------- two components, one object
+
+
+def cm(name: str, value: str, namespace: str | None = None) -> str:
+    ns = f", namespace: '{namespace}'" if namespace else ""
+    return f"{{apiVersion: 'v1', kind: 'ConfigMap', metadata: {{name: '{name}'{ns}}}, data: {{v: '{value}'}}}}\n"
+
+
+@pytest.fixture
+def dup_app(new_app):
+    root = new_app()
+    (root / "components" / "alpha.jsonnet").write_text(cm("shared", "from-alpha"))
+    # The same object, once with the environment's namespace spelled out: apply would put both there.
+    (root / "components" / "beta.jsonnet").write_text(
+        "[" + cm("shared", "from-beta", "default").strip() + ", " + cm("own", "b").strip() + "]\n")
+    return root
+
+
+def test_same_object_from_two_components_warns_and_the_later_wins(dup_app, kfctl):
+    for attempt in ("fresh", "cached"):
+        res = kfctl("show", "default", cwd=dup_app)
+        assert res.code == 0, (attempt, res)
+        docs = docs_of(res.out)
+        assert [(d["metadata"]["name"], d["data"]["v"]) for d in docs] == [("own", "b"), ("shared", "from-beta")]
+        warnings = [ln for ln in res.err.splitlines() if ln.startswith("kfctl: warning:")]
+        assert len(warnings) == 1, (attempt, res)
+        assert "ConfigMap default/shared" in warnings[0] and "'alpha' and 'beta'" in warnings[0], res
+        assert "'beta') wins" in warnings[0] and "--strict" in warnings[0], res
+
+
+@pytest.mark.parametrize("how", ["flag", "app.yaml"])
+def test_strict_makes_the_same_object_an_error(dup_app, kfctl, how):
+    args = ["show", "default"]
+    if how == "flag":
+        args.append("--strict")
+    else:
+        data = yaml.safe_load((dup_app / "app.yaml").read_text())
+        data["kfctl"] = {"duplicateObjects": "error"}
+        (dup_app / "app.yaml").write_text(yaml.safe_dump(data))
+    # Warm the cache first: a cached render must not bypass --strict.
+    assert kfctl("show", "default", "--no-cache", cwd=dup_app).code in (0, 1)
+    assert kfctl("show", "default", cwd=dup_app).code in (0, 1)
+    for _ in range(2):
+        res = kfctl(*args, cwd=dup_app)
+        assert res.code == 1, res
+        assert res.err.startswith("kfctl: error:") and len(res.err.strip().splitlines()) == 1, res
+        assert "ConfigMap default/shared" in res.err and "'alpha' and 'beta'" in res.err, res
+    assert res.out == ""
+
+
+def test_bad_duplicate_setting_names_app_yaml(dup_app, kfctl):
+    data = yaml.safe_load((dup_app / "app.yaml").read_text())
+    data["kfctl"] = {"duplicateObjects": "maybe"}
+    (dup_app / "app.yaml").write_text(yaml.safe_dump(data))
+    res = kfctl("show", "default", cwd=dup_app)
+    assert res.code == 1 and "app.yaml" in res.err and "duplicateObjects" in res.err, res
+
+
+def test_argo_cd_and_validate_follow_the_same_rule(dup_app, kfctl):
+    env = {"ARGOCD_ENV_KFCTL_ENV": "default", "ARGOCD_APP_NAMESPACE": "default", "ARGOCD_APP_NAME": "dup"}
+    res = kfctl("argocd", "generate", cwd=dup_app, env=env)
+    assert res.code == 0, res
+    docs = docs_of(res.out)
+    assert [d["data"]["v"] for d in docs if d["metadata"]["name"] == "shared"] == ["from-beta"]
+    assert "'alpha' and 'beta'" in res.err, res
+    res = kfctl("validate", "default", "--strict", cwd=dup_app)
+    assert res.code == 1 and "'alpha' and 'beta'" in res.err, res
