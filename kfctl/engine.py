@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Protocol
 
@@ -98,6 +98,38 @@ class Request:
     ext_codes: dict[str, str] = field(default_factory=dict)
     tla_vars: dict[str, str] = field(default_factory=dict)
     tla_codes: dict[str, str] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)  # normalised absolute path -> text to use instead
+
+    def kwargs(self, jpaths: list[str], *, as_bytes: bool) -> dict:
+        out = dict(jpathdir=jpaths, ext_vars=self.ext_vars, ext_codes=self.ext_codes, tla_vars=self.tla_vars,
+                   tla_codes=self.tla_codes, native_callbacks=NATIVES)
+        if self.sources:
+            out["import_callback"] = _importer(self.jpaths, self.sources, as_bytes)
+        return out
+
+
+def _importer(jpaths: list[str], sources: dict[str, str], as_bytes: bool) -> Callable:
+    """An import callback resolving as the engines do (the importing file's folder, then the import paths,
+    last first) that serves ``sources`` in place of those files. Used only when some file is rewritten."""
+
+    def load(folder: str, rel: str) -> tuple[str, str | bytes]:
+        path, text = find(folder, rel)
+        return path, (text.encode("utf-8", "surrogateescape") if as_bytes else text)
+
+    def find(folder: str, rel: str) -> tuple[str, str]:
+        if os.path.isabs(rel):
+            candidates = [rel]
+        else:
+            candidates = [os.path.join(folder, rel), *(os.path.join(p, rel) for p in reversed(jpaths))]
+        for path in candidates:
+            if os.path.normpath(path) in sources:
+                return path, sources[os.path.normpath(path)]
+            if os.path.isfile(path):
+                with open(path, encoding="utf-8", errors="surrogateescape") as fh:
+                    return path, fh.read()
+        raise RuntimeError(f"couldn't open import {rel!r}: no match locally or in the Jsonnet library paths")
+
+    return load
 
 
 class Engine(Protocol):
@@ -128,7 +160,9 @@ def normalise_error(text: str, base: Path | None) -> EngineError:
     if head.lower().startswith(("runtime error: ", "static error: ", "syntax error: ")):
         message = head.split(": ", 1)[1]
         m_static = _LOC.match(message)
-        if m_static and head.startswith("STATIC"):
+        if m_static and (head.startswith("STATIC") or os.path.isabs(m_static.group("path"))):
+            # STATIC ERROR: path:l:c: ..., or a syntax error in an imported file, reported at the import:
+            # "RUNTIME ERROR: /abs/file:l:c-c message" followed by the importing frames.
             where = m_static
             message = message[m_static.end():].lstrip(": ")
         else:
@@ -151,7 +185,11 @@ def normalise_error(text: str, base: Path | None) -> EngineError:
             except ValueError:
                 pass
         loc = f"{path}:{where.group('line')}:{where.group('col')}"
-    return EngineError(message.strip() or "evaluation failed", where=loc)
+    err = EngineError(message.strip() or "evaluation failed", where=loc)
+    err.at = (where.group("path"), int(where.group("line")), int(where.group("col"))) if where else None
+    err.frames = [m.group("path") for m in (_LOC.match(ln.strip()) for ln in lines[1:]) if m]
+    err.fields = [ln.strip()[7:-1] for ln in lines[1:] if ln.strip().startswith('Field "')]
+    return err
 
 
 class GoJsonnet:
@@ -166,14 +204,7 @@ class GoJsonnet:
         return str(getattr(self._mod, "version", "unknown"))
 
     def evaluate(self, req: Request, *, base: Path | None = None, _via_rjsonnet: bool = True) -> str:
-        kwargs = dict(
-            jpathdir=list(req.jpaths),
-            ext_vars=req.ext_vars,
-            ext_codes=req.ext_codes,
-            tla_vars=req.tla_vars,
-            tla_codes=req.tla_codes,
-            native_callbacks=NATIVES,
-        )
+        kwargs = req.kwargs(list(req.jpaths), as_bytes=True)
         try:
             if req.snippet is not None:
                 return self._mod.evaluate_snippet(req.filename, req.snippet, **kwargs)
@@ -207,8 +238,7 @@ class RJsonnet:
 
     def evaluate(self, req: Request, *, base: Path | None = None) -> str:
         # rjsonnet searches its import paths first-to-last; go-jsonnet (and ks's order) last-to-first.
-        kwargs = dict(jpathdir=list(reversed(req.jpaths)), ext_vars=req.ext_vars, ext_codes=req.ext_codes,
-                      tla_vars=req.tla_vars, tla_codes=req.tla_codes, native_callbacks=NATIVES)
+        kwargs = req.kwargs(list(reversed(req.jpaths)), as_bytes=False)
         try:
             if req.snippet is not None:
                 return self._mod.evaluate_snippet(req.filename, req.snippet, **kwargs)
@@ -221,6 +251,63 @@ class RJsonnet:
                     raise
                 # go-jsonnet cannot run this code (object arguments to natives): keep rjsonnet's error.
                 raise normalise_error(str(exc), base) from None
+
+
+# --------------------------------------------------------------------------- ks-era jsonnet
+
+_UNARY_PLUS = re.compile(r"^Unexpected type (string|object|array|boolean|null|function), expected number$")
+MAX_REWRITES = 200
+
+
+def evaluate_compat(engine: Engine, req: Request, *, base: Path | None = None) -> tuple[str, list[str]]:
+    """``engine.evaluate``, accepting what the go-jsonnet ks used accepted: unary ``+`` on any value (it
+    returned the value; current jsonnet rejects a non-number). Each such ``+`` the evaluation reaches is
+    blanked (same length, so every location stays true) in the text the engine reads, and the evaluation
+    is repeated; every rewrite is reported as a deprecation warning. Valid code costs nothing extra."""
+    notes: list[str] = []
+    for _ in range(MAX_REWRITES):
+        try:
+            return engine.evaluate(req, base=base), notes
+        except EngineError as err:
+            site = _unary_plus_site(err, req)
+            if site is None:
+                raise
+            req = site
+            kind = _UNARY_PLUS.match(err.message).group(1)
+            article = "an" if kind[0] in "aeiou" else "a"
+            notes.append(f"{err.where}: unary '+' on {article} {kind} is deprecated (ks's old go-jsonnet ignored it, current "
+                         f"jsonnet rejects it); rendered as before: remove the '+' to fix it")
+    raise EngineError(f"more than {MAX_REWRITES} unary '+' on non-numbers; remove them", where=req.filename)
+
+
+def _unary_plus_site(err: EngineError, req: Request) -> Request | None:
+    """``req`` with the unary ``+`` that ``err`` reports blanked out, or None when ``err`` is not that."""
+    at = getattr(err, "at", None)
+    if at is None or not _UNARY_PLUS.match(err.message):
+        return None
+    path, line, col = at
+    if not os.path.isabs(path):
+        return None
+    key = os.path.normpath(path)
+    is_snippet = req.snippet is not None and key == os.path.normpath(req.filename)
+    if is_snippet:
+        text = req.snippet
+    elif key in req.sources:
+        text = req.sources[key]
+    else:
+        try:
+            with open(key, encoding="utf-8", errors="surrogateescape") as fh:
+                text = fh.read()
+        except OSError:
+            return None
+    lines = text.split("\n")
+    if not 0 < line <= len(lines) or not 0 < col <= len(lines[line - 1]) or lines[line - 1][col - 1] != "+":
+        return None
+    lines[line - 1] = lines[line - 1][:col - 1] + " " + lines[line - 1][col:]
+    fixed = "\n".join(lines)
+    if is_snippet:
+        return replace(req, snippet=fixed)
+    return replace(req, sources={**req.sources, key: fixed})
 
 
 _ENGINES: dict[str, Engine] = {}

@@ -25,8 +25,8 @@ from pathlib import Path
 
 from . import objects as objs
 from .app import App, Component, Environment
-from .engine import Engine, Request, get_engine
-from .errors import RenderError, UnknownComponent
+from .engine import Engine, Request, evaluate_compat, get_engine
+from .errors import EngineError, RenderError, UnknownComponent
 from .names import jsonnet_key
 from .params import LEGACY_PARAMS_IMPORT, module_params_code, resolve
 
@@ -184,6 +184,7 @@ def render(app: App, env_name: str | None, components: list[str] | None = None, 
         raise RenderError("file not found", where=app.rel(main))
     env_code = json.dumps(env.destination())
     result: list[dict] = []
+    notes: list[str] = []  # the evaluation's deprecation warnings
     if model == "0.9":
         ext_codes = {
             "__ksonnet/components": components_code(chosen, model=model),
@@ -195,7 +196,7 @@ def render(app: App, env_name: str | None, components: list[str] | None = None, 
                                 for name, values in sorted(param_overrides.items()))
             ext_codes["__ksonnet/params"] = f"({ext_codes['__ksonnet/params']}) + {{components+: {{{patches}}}}}"
         value = _eval_main(app, engine, main, chosen, options, ext_codes,
-                           jpaths(app, env, app.module_dir(""), options, model), short=False)
+                           jpaths(app, env, app.module_dir(""), options, model), short=False, warnings=notes)
         for c in chosen:
             if c.name in value:
                 result.extend(objs.walk_component(c.name, value[c.name]))
@@ -215,12 +216,13 @@ def render(app: App, env_name: str | None, components: list[str] | None = None, 
                 "__ksonnet/environments": env_code,
             }
             value = _eval_main(app, engine, main, mcomps, options, ext_codes,
-                               jpaths(app, env, app.module_dir(module), options, model), short=True)
+                               jpaths(app, env, app.module_dir(module), options, model), short=True,
+                               warnings=notes)
             for c in mcomps:
                 if c.short_name in value:
                     result.extend(objs.from_component(c.name, value[c.short_name]))
     result, dups = objs.drop_duplicates(result, namespace=env.namespace, crds=result)
-    warnings = objs.report_duplicates(dups, strict=strict_duplicates(app, options))
+    warnings = notes + objs.report_duplicates(dups, strict=strict_duplicates(app, options))
     return Rendered(app=app, env=env, objects=objs.sort_objects(result), components=[c.name for c in chosen],
                     model=model, warnings=warnings, duplicates=dups)
 
@@ -238,7 +240,7 @@ def strict_duplicates(app: App, options: JsonnetOptions) -> bool:
 
 
 def _eval_main(app: App, engine: Engine, main: Path, chosen: list[Component], options: JsonnetOptions,
-               ext_codes: dict[str, str], paths: list[str], *, short: bool) -> dict:
+               ext_codes: dict[str, str], paths: list[str], *, short: bool, warnings: list[str]) -> dict:
     ext_codes = {**options.ext_codes, **ext_codes}
     names = [c.short_name if short else c.name for c in chosen]
     if options.tla_vars or options.tla_codes:
@@ -252,9 +254,28 @@ def _eval_main(app: App, engine: Engine, main: Path, chosen: list[Component], op
                    "{ [k]: main[k] for k in std.objectFields(main) if std.objectHas(wanted, k) }\n")
         req = Request(filename=str(main.parent / "<kfctl>"), snippet=snippet, jpaths=paths,
                       ext_vars=dict(options.ext_vars), ext_codes=ext_codes)
-    out = engine.evaluate(req, base=app.root)
+    try:
+        out, notes = evaluate_compat(engine, req, base=app.root)
+    except EngineError as err:
+        raise _name_component(app, err, chosen) from None
+    warnings.extend(notes)
     value = json.loads(out)
     if not isinstance(value, dict):
         raise RenderError(f"evaluates to a {objs.type_name(value)}; it must be an object of components",
                           where=app.rel(main))
     return {k: v for k, v in value.items() if k in set(names)}
+
+
+def _name_component(app: App, err: EngineError, chosen: list[Component]) -> EngineError:
+    """An error located outside the component files (a library, an ext var it asks for) names the
+    component whose evaluation reached it."""
+    paths = {os.path.normpath(str(c.path)): c for c in chosen}
+    if err.where and any(err.where.startswith(app.rel(c.path) + ":") for c in chosen):
+        return err
+    frames = [paths[os.path.normpath(f)] for f in getattr(err, "frames", []) if os.path.normpath(f) in paths]
+    by_field = {c.short_name: c for c in chosen}
+    fields = [by_field[f] for f in reversed(getattr(err, "fields", [])) if f in by_field]
+    comp = (frames or fields or [None])[0]
+    if comp is not None:
+        err.message = f"{err.message} (in component {comp.name!r})"
+    return err

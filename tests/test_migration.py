@@ -171,3 +171,69 @@ def test_argo_cd_and_validate_follow_the_same_rule(dup_app, kfctl):
     assert "'alpha' and 'beta'" in res.err, res
     res = kfctl("validate", "default", "--strict", cwd=dup_app)
     assert res.code == 1 and "'alpha' and 'beta'" in res.err, res
+
+
+# ----------------------------------------------------------------------------- unary plus (ks's go-jsonnet)
+
+
+@pytest.mark.parametrize("engine", ["gojsonnet", "rjsonnet"])
+def test_unary_plus_on_non_numbers_renders_as_ks_did_with_warnings(new_app, kfctl, engine):
+    root = new_app()
+    (root / "lib" / "steps.libsonnet").write_text(
+        "{\n  step(t):: { name: + t.name, spec: + { a: 1 } },\n}\n")
+    (root / "components" / "wf.jsonnet").write_text(
+        "local steps = import 'steps.libsonnet';\n"
+        "local template = { name: 'train' };\n"
+        "{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'wf' },\n"
+        "  data: { step_name: + template.name, n: std.toString(+3 + 1), s: std.toString(steps.step(template)) } }\n")
+    env = {"KFCTL_ENGINE": engine}
+    for attempt in ("fresh", "cached"):
+        res = kfctl("show", "default", cwd=root, env=env)
+        assert res.code == 0, (attempt, res)
+        (doc,) = docs_of(res.out)
+        assert doc["data"]["step_name"] == "train" and doc["data"]["n"] == "4"
+        assert doc["data"]["s"] == '{"name": "train", "spec": {"a": 1}}'
+        warnings = sorted(ln for ln in res.err.splitlines() if "unary '+'" in ln)
+        # One warning per '+' on a non-number, each at its file:line:col; '+3' is valid and not reported.
+        assert [w.split(": ")[2] for w in warnings] == [
+            "components/wf.jsonnet:4:22", "lib/steps.libsonnet:2:21", "lib/steps.libsonnet:2:37"], res
+        assert all(w.startswith("kfctl: warning: ") and "remove the '+'" in w for w in warnings), res
+        assert "unary '+' on a object" not in res.err and "unary '+' on an object" in res.err
+    # Nothing was written: the rewrite happens in what the engine reads.
+    assert "name: + t.name" in (root / "lib" / "steps.libsonnet").read_text()
+
+
+def test_binary_type_errors_are_still_errors(new_app, kfctl):
+    root = new_app()
+    (root / "components" / "bad.jsonnet").write_text("{ a: -'x' }\n")
+    res = kfctl("show", "default", cwd=root)
+    assert res.code == 1 and "components/bad.jsonnet:1:6" in res.err, res
+
+
+# ----------------------------------------------------------------------------- error locations
+
+
+def test_syntax_error_in_a_component_is_located_in_its_file(new_app, kfctl):
+    root = new_app()
+    (root / "components" / "syn.jsonnet").write_text("{apiVersion: 'v1', kind:\n  'ConfigMap' metadata: {}}\n")
+    for engine in ("gojsonnet", "rjsonnet"):
+        res = kfctl("show", "default", cwd=root, env={"KFCTL_ENGINE": engine})
+        assert res.code == 1, res
+        assert res.err.startswith("kfctl: error: components/syn.jsonnet:2:15: "), res
+        assert str(root) not in res.err and "<extvar" not in res.err, res
+
+
+def test_missing_ext_var_names_the_component(new_app, kfctl):
+    root = new_app()
+    (root / "lib" / "cfg.libsonnet").write_text("{ bucket:: std.extVar('bucket') }\n")
+    (root / "components" / "store.jsonnet").write_text(
+        "local cfg = import 'cfg.libsonnet';\n"
+        "{apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 's'}, data: {b: cfg.bucket}}\n")
+    (root / "components" / "other.jsonnet").write_text(
+        "{apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'o'}}\n")
+    res = kfctl("show", "default", cwd=root)
+    assert res.code == 1, res
+    assert res.err.strip() == ("kfctl: error: lib/cfg.libsonnet:1:12: Undefined external variable: bucket "
+                               "(in component 'store')"), res
+    res = kfctl("show", "default", "--ext-str", "bucket=gs://b", cwd=root)
+    assert res.code == 0 and "gs://b" in res.out, res
