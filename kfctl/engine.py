@@ -71,7 +71,45 @@ def _go_replacement(repl: str) -> str:
     return "".join(out)
 
 
+# go-jsonnet's rule for a bare (unquoted) key in std.manifestYamlDoc(..., quote_keys=false): only these
+# characters, not a YAML 1.1 reserved word and not something YAML would read as a number.
+_BARE_KEY = re.compile(r"[A-Za-z0-9_./-]+")
+_YAML_RESERVED = frozenset({"true", "false", "yes", "no", "on", "off", "y", "n", ".nan", "-.inf", "+.inf", ".inf",
+                            "nan", "inf", "-inf", "null", "-", "---", ""})
+_YAML_NUMBER = re.compile(r"[-+]?(?:D(?:\.(?:D)?)?|\.D)(?:[eE][-+]?[0-9]+)?".replace("D", r"[0-9](?:_?[0-9])*")
+                          + r"|[-+]?0b[01_]+|[0-9-]*-[0-9-]*-[0-9-]*|.*0x[0-9a-fA-F_].*")
+_KEY_LINE = re.compile(r'^(?P<prefix>(?:- |  )*(?:- )?)(?P<key>"(?:[^"\\]|\\.)*"):(?P<rest> .*|)$')
+
+
+def _bare_key_ok(key: str) -> bool:
+    return bool(_BARE_KEY.fullmatch(key)) and key.lower() not in _YAML_RESERVED and not _YAML_NUMBER.fullmatch(key)
+
+
+def _unquote_yaml_keys(text: str) -> str:
+    """go-jsonnet's quote_keys=false output from the quote_keys=true output (identical in both engines):
+    keys go-jsonnet writes bare lose their quotes; block-scalar content is left alone."""
+    out, block = [], None  # block: the column a block scalar's content lines are deeper than
+    for line in text.split("\n"):
+        indent = len(line) - len(line.lstrip(" "))
+        if block is not None and (not line.strip() or indent >= block + 2):
+            out.append(line)
+            continue
+        block = None
+        m = _KEY_LINE.match(line)
+        if m:
+            key = json.loads(m.group("key"))
+            if _bare_key_ok(key):
+                line = f"{m.group('prefix')}{key}:{m.group('rest')}"
+            if m.group("rest") in (" |", " |-"):
+                block = len(m.group("prefix"))  # the key's column
+        elif line.rstrip("-").endswith("- |"):
+            block = len(line.rstrip("-")) - 3  # an array item's dash
+        out.append(line)
+    return "\n".join(out)
+
+
 NATIVES: dict[str, tuple[tuple[str, ...], Callable]] = {
+    "kfctlUnquoteYamlKeys": (("text",), _unquote_yaml_keys),
     "parseYaml": (("yaml",), _parse_yaml),
     "parseJson": (("json",), lambda s: json.loads(s)),
     "manifestYaml": (("value",), _manifest_yaml),
@@ -108,12 +146,15 @@ class Request:
         return out
 
 
-def _importer(jpaths: list[str], sources: dict[str, str], as_bytes: bool) -> Callable:
+def _importer(jpaths: list[str], sources: dict[str, str], as_bytes: bool,
+              rewrite: Callable[[str], str] | None = None) -> Callable:
     """An import callback resolving as the engines do (the importing file's folder, then the import paths,
     last first) that serves ``sources`` in place of those files. Used only when some file is rewritten."""
 
     def load(folder: str, rel: str) -> tuple[str, str | bytes]:
         path, text = find(folder, rel)
+        if rewrite is not None:
+            text = rewrite(text)
         return path, (text.encode("utf-8", "surrogateescape") if as_bytes else text)
 
     def find(folder: str, rel: str) -> tuple[str, str]:
@@ -222,6 +263,30 @@ class GoJsonnet:
             raise err from None
 
 
+# rjsonnet's std.manifestYamlDoc/manifestYamlStream with quote_keys=false quote differently from go-jsonnet
+# (bare string values, other bare keys). Under rjsonnet every file is read with those two names replaced by
+# same-length calls of go-jsonnet-exact versions (so every location stays true), given as an ext code.
+_GO_STD_VAR = "@k"
+_GO_STD = (("std.manifestYamlDoc", f"std.extVar('{_GO_STD_VAR}').yd"),
+           ("std.manifestYamlStream", f"std.extVar('{_GO_STD_VAR}').ystrm"))
+assert all(len(a) == len(b) for a, b in _GO_STD)
+_GO_STD_CODE = """{
+  local keys(t, quote) = if quote then t else std.native('kfctlUnquoteYamlKeys')(t),
+  yd(value, indent_array_in_object=false, quote_keys=true)::
+    keys(std.manifestYamlDoc(value, indent_array_in_object, true), quote_keys),
+  ystrm(value, indent_array_in_object=false, c_document_end=true, quote_keys=true)::
+    keys(std.manifestYamlStream(value, indent_array_in_object, c_document_end, true), quote_keys),
+}"""
+
+
+def _go_std(text: str) -> str:
+    if "std.manifestYaml" not in text:
+        return text
+    for old, new in _GO_STD:
+        text = text.replace(old, new)
+    return text
+
+
 class RJsonnet:
     """The Rust engine (optional). Failures are re-run on go-jsonnet for a precise location."""
 
@@ -239,10 +304,14 @@ class RJsonnet:
     def evaluate(self, req: Request, *, base: Path | None = None) -> str:
         # rjsonnet searches its import paths first-to-last; go-jsonnet (and ks's order) last-to-first.
         kwargs = req.kwargs(list(reversed(req.jpaths)), as_bytes=False)
+        kwargs["ext_codes"] = {**req.ext_codes, _GO_STD_VAR: _GO_STD_CODE}
+        kwargs["import_callback"] = _importer(req.jpaths, req.sources, False, rewrite=_go_std)
         try:
             if req.snippet is not None:
-                return self._mod.evaluate_snippet(req.filename, req.snippet, **kwargs)
-            return self._mod.evaluate_file(req.filename, **kwargs)
+                return self._mod.evaluate_snippet(req.filename, _go_std(req.snippet), **kwargs)
+            with open(req.filename, encoding="utf-8", errors="surrogateescape") as fh:
+                text = req.sources.get(os.path.normpath(req.filename)) or fh.read()
+            return self._mod.evaluate_snippet(req.filename, _go_std(text), **kwargs)
         except Exception as exc:  # noqa: BLE001 - any rjsonnet failure is re-evaluated for a located error
             try:
                 return self._fallback.evaluate(req, base=base, _via_rjsonnet=False)
