@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
+import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Protocol
@@ -233,6 +235,113 @@ def normalise_error(text: str, base: Path | None) -> EngineError:
     return err
 
 
+# --------------------------------------------------------------------------- where evaluation runs
+
+
+class EngineCrash(EngineError):
+    """The engine died (native stack overflow on deep recursion) instead of reporting an error."""
+
+
+def _interruptible(fn: Callable[[], str]) -> str:
+    """Run ``fn`` on a worker thread so that Ctrl-C (delivered to the main thread) interrupts the wait
+    at once; go-jsonnet releases the GIL while it evaluates. Off the main thread, just call it."""
+    if threading.current_thread() is not threading.main_thread():
+        return fn()
+    box: dict = {}
+
+    def run() -> None:
+        try:
+            box["out"] = fn()
+        except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread and raised there
+            box["exc"] = exc
+
+    worker = threading.Thread(target=run, name="kfctl-jsonnet", daemon=True)
+    worker.start()
+    while worker.is_alive():
+        worker.join(0.1)  # returns when the worker ends; a signal handler may raise here
+    if "exc" in box:
+        raise box["exc"]
+    return box["out"]
+
+
+class _ChildError(Exception):
+    pass
+
+
+def _isolated(fn: Callable[[], str], engine: str) -> str:
+    """Run ``fn`` in a forked child: an engine that crashes (rjsonnet segfaults on deep recursion) becomes
+    ``EngineCrash``, its errors ``_ChildError``, and Ctrl-C stops the wait at once (rjsonnet holds the GIL,
+    so a thread would not do). The child never runs Go code (go-jsonnet does not survive a fork)."""
+    if not hasattr(os, "fork"):
+        try:
+            return fn()
+        except Exception as exc:  # noqa: BLE001 - the engine's error, re-raised as one type
+            raise _ChildError(str(exc)) from None
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: evaluate, write "O"/"E" + text, leave without running any cleanup
+        status = 0
+        try:
+            os.close(read_fd)
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            try:
+                payload = b"O" + fn().encode("utf-8", "surrogateescape")
+            except Exception as exc:  # noqa: BLE001 - sent to the parent as text
+                payload = b"E" + str(exc).encode("utf-8", "surrogateescape")
+            view = memoryview(payload)
+            while view:
+                view = view[os.write(write_fd, view):]
+        except BaseException:  # noqa: BLE001 - a child must never return into the parent's code
+            status = 70
+        finally:
+            os._exit(status)
+    os.close(write_fd)
+    chunks = []
+    try:
+        while chunk := os.read(read_fd, 1 << 20):
+            chunks.append(chunk)
+    except BaseException:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        raise
+    finally:
+        os.close(read_fd)
+    _, status = os.waitpid(pid, 0)
+    data = b"".join(chunks)
+    if not data or os.WIFSIGNALED(status) or os.waitstatus_to_exitcode(status) != 0:
+        how = (f"signal {signal.Signals(os.WTERMSIG(status)).name}" if os.WIFSIGNALED(status)
+               else f"exit status {os.waitstatus_to_exitcode(status)}")
+        raise EngineCrash(f"the {engine} engine crashed ({how}), most likely on recursion or nesting too deep "
+                          "for it")
+    text = data[1:].decode("utf-8", "surrogateescape")
+    if data[:1] == b"E":
+        raise _ChildError(text)
+    return text
+
+
+# Deeper nesting than this in one file crashes go-jsonnet's parser (a fatal Go stack overflow, from about
+# 30 000 levels); evaluation stops far below it anyway (max stack frames). Files are checked beforehand.
+MAX_NESTING = 10_000
+_NEST_TOKEN = re.compile(r"""[\[\]{}()]|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|\|\|\|[\s\S]*?\|\|\||//[^\n]*|#[^\n]*|/\*[\s\S]*?\*/""")
+
+
+def too_deep(text: str, limit: int = MAX_NESTING) -> tuple[int, int] | None:
+    """(line, col) where brackets in ``text`` nest deeper than ``limit``, or None. Free for small files."""
+    if len(text) < 2 * limit:
+        return None
+    depth = 0
+    for m in _NEST_TOKEN.finditer(text):
+        ch = m.group()
+        if ch in "[{(":
+            depth += 1
+            if depth > limit:
+                line = text.count("\n", 0, m.start()) + 1
+                return line, m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+        elif ch in "]})":
+            depth -= 1
+    return None
+
+
 class GoJsonnet:
     name = "gojsonnet"
 
@@ -248,8 +357,8 @@ class GoJsonnet:
         kwargs = req.kwargs(list(req.jpaths), as_bytes=True)
         try:
             if req.snippet is not None:
-                return self._mod.evaluate_snippet(req.filename, req.snippet, **kwargs)
-            return self._mod.evaluate_file(req.filename, **kwargs)
+                return _interruptible(lambda: self._mod.evaluate_snippet(req.filename, req.snippet, **kwargs))
+            return _interruptible(lambda: self._mod.evaluate_file(req.filename, **kwargs))
         except RuntimeError as exc:
             err = normalise_error(str(exc), base)
             if "failed to execute native callback" in str(exc) and _via_rjsonnet:
@@ -306,13 +415,17 @@ class RJsonnet:
         kwargs = req.kwargs(list(reversed(req.jpaths)), as_bytes=False)
         kwargs["ext_codes"] = {**req.ext_codes, _GO_STD_VAR: _GO_STD_CODE}
         kwargs["import_callback"] = _importer(req.jpaths, req.sources, False, rewrite=_go_std)
+        if req.snippet is not None:
+            text = req.snippet
+        else:
+            try:
+                with open(req.filename, encoding="utf-8", errors="surrogateescape") as fh:
+                    text = req.sources.get(os.path.normpath(req.filename)) or fh.read()
+            except OSError:
+                return self._fallback.evaluate(req, base=base, _via_rjsonnet=False)  # go-jsonnet's own error
         try:
-            if req.snippet is not None:
-                return self._mod.evaluate_snippet(req.filename, _go_std(req.snippet), **kwargs)
-            with open(req.filename, encoding="utf-8", errors="surrogateescape") as fh:
-                text = req.sources.get(os.path.normpath(req.filename)) or fh.read()
-            return self._mod.evaluate_snippet(req.filename, _go_std(text), **kwargs)
-        except Exception as exc:  # noqa: BLE001 - any rjsonnet failure is re-evaluated for a located error
+            return _isolated(lambda: self._mod.evaluate_snippet(req.filename, _go_std(text), **kwargs), self.name)
+        except _ChildError as exc:  # any rjsonnet failure is re-evaluated for a located error
             try:
                 return self._fallback.evaluate(req, base=base, _via_rjsonnet=False)
             except EngineError as go_err:

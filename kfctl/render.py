@@ -25,7 +25,7 @@ from pathlib import Path
 
 from . import objects as objs
 from .app import App, Component, Environment
-from .engine import Engine, Request, evaluate_compat, get_engine
+from .engine import MAX_NESTING, Engine, EngineCrash, Request, evaluate_compat, get_engine, too_deep
 from .errors import EngineError, RenderError, UnknownComponent
 from .names import jsonnet_key
 from .params import LEGACY_PARAMS_IMPORT, module_params_code, resolve
@@ -243,19 +243,23 @@ def _eval_main(app: App, engine: Engine, main: Path, chosen: list[Component], op
                ext_codes: dict[str, str], paths: list[str], *, short: bool, warnings: list[str]) -> dict:
     ext_codes = {**options.ext_codes, **ext_codes}
     names = [c.short_name if short else c.name for c in chosen]
-    if options.tla_vars or options.tla_codes:
-        # A main that is a function takes the TLAs; select in Python afterwards.
-        req = Request(filename=str(main), jpaths=paths, ext_vars=dict(options.ext_vars), ext_codes=ext_codes,
-                      tla_vars=dict(options.tla_vars), tla_codes=dict(options.tla_codes))
-    else:
-        wanted = json.dumps({n: True for n in names})
+
+    def request(only: list[str]) -> Request:
+        if options.tla_vars or options.tla_codes:
+            # A main that is a function takes the TLAs; select in Python afterwards.
+            return Request(filename=str(main), jpaths=paths, ext_vars=dict(options.ext_vars), ext_codes=ext_codes,
+                           tla_vars=dict(options.tla_vars), tla_codes=dict(options.tla_codes))
         snippet = (f"local main = import {json.dumps(str(main))};\n"
-                   f"local wanted = {wanted};\n"
+                   f"local wanted = {json.dumps({n: True for n in only})};\n"
                    "{ [k]: main[k] for k in std.objectFields(main) if std.objectHas(wanted, k) }\n")
-        req = Request(filename=str(main.parent / "<kfctl>"), snippet=snippet, jpaths=paths,
-                      ext_vars=dict(options.ext_vars), ext_codes=ext_codes)
+        return Request(filename=str(main.parent / "<kfctl>"), snippet=snippet, jpaths=paths,
+                       ext_vars=dict(options.ext_vars), ext_codes=ext_codes)
+
+    check_nesting(app, chosen)
     try:
-        out, notes = evaluate_compat(engine, req, base=app.root)
+        out, notes = evaluate_compat(engine, request(names), base=app.root)
+    except EngineCrash as crash:
+        raise _crashed_component(app, engine, crash, chosen, names, request) from None
     except EngineError as err:
         raise _name_component(app, err, chosen) from None
     warnings.extend(notes)
@@ -264,6 +268,49 @@ def _eval_main(app: App, engine: Engine, main: Path, chosen: list[Component], op
         raise RenderError(f"evaluates to a {objs.type_name(value)}; it must be an object of components",
                           where=app.rel(main))
     return {k: v for k, v in value.items() if k in set(names)}
+
+
+def check_nesting(app: App, chosen: list[Component]) -> None:
+    """Refuse files nested deeper than go-jsonnet's parser survives (it would abort the process with a Go
+    stack dump): the chosen components, and any large file of the app's jsonnet folders."""
+    files = [(c.path, c) for c in chosen]
+    for folder in ("components", "lib", "vendor", "environments"):
+        for dirpath, _dirs, filenames in os.walk(app.root / folder):
+            for fname in filenames:
+                path = Path(dirpath) / fname
+                if fname.endswith((".jsonnet", ".libsonnet")) and path.stat().st_size >= 2 * MAX_NESTING:
+                    files.append((path, next((c for c in chosen if c.path == path), None)))
+    seen = set()
+    for path, comp in files:
+        if path in seen:
+            continue
+        seen.add(path)
+        try:
+            where = too_deep(path.read_text(encoding="utf-8", errors="replace"))
+        except OSError:
+            continue  # the engine reports a file it cannot read
+        if where:
+            who = f" (component {comp.name!r})" if comp else ""
+            raise RenderError(f"brackets nest more than {MAX_NESTING} levels deep here{who}; the jsonnet engine "
+                              "cannot evaluate that", where=f"{app.rel(path)}:{where[0]}:{where[1]}")
+
+
+def _crashed_component(app: App, engine: Engine, crash: EngineCrash, chosen: list[Component], names: list[str],
+                       request) -> EngineCrash:
+    """Name the component whose evaluation crashes the engine: each is evaluated alone until one does."""
+    culprit = chosen[0] if len(chosen) == 1 else None
+    for comp, name in zip(chosen, names) if culprit is None else ():
+        try:
+            engine.evaluate(request([name]), base=app.root)
+        except EngineCrash:
+            culprit = comp
+            break
+        except EngineError:
+            continue
+    if culprit is not None:
+        crash.message = f"component {culprit.name!r}: {crash.message}"
+        crash.where = app.rel(culprit.path)
+    return crash
 
 
 def _name_component(app: App, err: EngineError, chosen: list[Component]) -> EngineError:
