@@ -118,6 +118,82 @@ def pick_schema_version(target: str | None) -> tuple[tuple[int, int], str | None
     return max(v for v in shipped if v <= want), None
 
 
+# --------------------------------------------------------------------------- what the schemas leave out
+
+# The published OpenAPI schemas type these fields as plain strings; the API server accepts only these
+# values (its validation code). {definition: {property: values}}; "[]" after a property: its items.
+ENUMS: dict[str, dict[str, tuple[str, ...]]] = {
+    "io.k8s.api.core.v1.Container": {
+        "imagePullPolicy": ("Always", "IfNotPresent", "Never"),
+        "terminationMessagePolicy": ("File", "FallbackToLogsOnError")},
+    "io.k8s.api.core.v1.EphemeralContainer": {
+        "imagePullPolicy": ("Always", "IfNotPresent", "Never"),
+        "terminationMessagePolicy": ("File", "FallbackToLogsOnError")},
+    "io.k8s.api.core.v1.PodSpec": {
+        "restartPolicy": ("Always", "OnFailure", "Never"),
+        "dnsPolicy": ("ClusterFirst", "ClusterFirstWithHostNet", "Default", "None"),
+        "preemptionPolicy": ("PreemptLowerPriority", "Never")},
+    "io.k8s.api.core.v1.ContainerPort": {"protocol": ("TCP", "UDP", "SCTP")},
+    "io.k8s.api.core.v1.ServicePort": {"protocol": ("TCP", "UDP", "SCTP")},
+    "io.k8s.api.core.v1.ServiceSpec": {
+        "type": ("ClusterIP", "NodePort", "LoadBalancer", "ExternalName"),
+        "sessionAffinity": ("ClientIP", "None"),
+        "externalTrafficPolicy": ("Cluster", "Local"),
+        "internalTrafficPolicy": ("Cluster", "Local"),
+        "ipFamilyPolicy": ("SingleStack", "PreferDualStack", "RequireDualStack")},
+    "io.k8s.api.core.v1.PersistentVolumeClaimSpec": {
+        "volumeMode": ("Filesystem", "Block"),
+        "accessModes[]": ("ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod")},
+    "io.k8s.api.core.v1.PersistentVolumeSpec": {
+        "volumeMode": ("Filesystem", "Block"),
+        "persistentVolumeReclaimPolicy": ("Retain", "Delete", "Recycle"),
+        "accessModes[]": ("ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod")},
+    "io.k8s.api.core.v1.Toleration": {
+        "operator": ("Exists", "Equal"),
+        "effect": ("NoSchedule", "PreferNoSchedule", "NoExecute", "")},
+    "io.k8s.api.core.v1.NodeSelectorRequirement": {
+        "operator": ("In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt")},
+    "io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement": {
+        "operator": ("In", "NotIn", "Exists", "DoesNotExist")},
+    "io.k8s.api.core.v1.HTTPGetAction": {"scheme": ("HTTP", "HTTPS")},
+    "io.k8s.api.core.v1.SeccompProfile": {"type": ("RuntimeDefault", "Unconfined", "Localhost")},
+    "io.k8s.api.core.v1.PodSecurityContext": {"fsGroupChangePolicy": ("OnRootMismatch", "Always")},
+    "io.k8s.api.apps.v1.DeploymentStrategy": {"type": ("Recreate", "RollingUpdate")},
+    "io.k8s.api.apps.v1.StatefulSetUpdateStrategy": {"type": ("RollingUpdate", "OnDelete")},
+    "io.k8s.api.apps.v1.StatefulSetSpec": {"podManagementPolicy": ("OrderedReady", "Parallel")},
+    "io.k8s.api.apps.v1.DaemonSetUpdateStrategy": {"type": ("RollingUpdate", "OnDelete")},
+    "io.k8s.api.batch.v1.JobSpec": {"completionMode": ("NonIndexed", "Indexed")},
+    "io.k8s.api.batch.v1.CronJobSpec": {"concurrencyPolicy": ("Allow", "Forbid", "Replace")},
+    "io.k8s.api.networking.v1.HTTPIngressPath": {"pathType": ("Exact", "Prefix", "ImplementationSpecific")},
+    "io.k8s.api.networking.v1.NetworkPolicySpec": {"policyTypes[]": ("Ingress", "Egress")},
+}
+
+QUANTITY_DEF = "io.k8s.apimachinery.pkg.api.resource.Quantity"
+# Kubernetes' quantity grammar: a signed decimal number, then a binary (Ki..Ei) or decimal (n u m k M G T P E)
+# suffix or a decimal exponent. "16GB" and "two" are not quantities.
+QUANTITY_PATTERN = r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[KMGTPE]i|[numkMGTPE]|[eE][+-]?[0-9]+)?$"
+_QUANTITY_SCHEMA = {"anyOf": [{"type": "string", "pattern": QUANTITY_PATTERN}, {"type": "number"}, {"type": "null"}],
+                    "x-kfctl-quantity": True}
+
+
+def _tighten(defs: dict) -> None:
+    """Add to a release's definitions what the API server checks and the schemas do not say."""
+    if QUANTITY_DEF in defs:
+        defs[QUANTITY_DEF] = dict(_QUANTITY_SCHEMA)
+    for name, props in ENUMS.items():
+        known = (defs.get(name) or {}).get("properties") or {}
+        for prop, values in props.items():
+            items = prop.endswith("[]")
+            node = known.get(prop[:-2] if items else prop)
+            if node is None:
+                continue  # this release does not have the field
+            if items:
+                node = node.get("items")
+                if not isinstance(node, dict):
+                    continue
+            node["enum"] = [*values, None]
+
+
 class SchemaSet:
     """One release's schemas: the ``_definitions.json`` registry, the (apiVersion, kind) index, and the
     validators built so far (built-in kinds and CRD schemas)."""
@@ -133,6 +209,7 @@ class SchemaSet:
         except (OSError, ValueError) as exc:
             raise ValidationError(f"cannot load the Kubernetes schemas: {exc}", where=str(path)) from None
         self.defs = doc.get("$defs") or {}
+        _tighten(self.defs)
         self.registry = Resource.from_contents(doc) @ Registry()
         self.index: dict[tuple[str, str], str] = {}
         for key, schema in self.defs.items():
@@ -313,6 +390,8 @@ def _explain(err) -> list[tuple[str, str]]:
     if v == "enum":
         allowed = ", ".join(_short(x) for x in err.validator_value if x is not None)
         return [(path, f"{_short(err.instance)} is not one of: {allowed}")]
+    if err.schema.get("x-kfctl-quantity"):
+        return [(path, f"{_short(err.instance)} is not a Kubernetes quantity (e.g. 16Gi, 500M, 1.5, 250m)")]
     if v in ("oneOf", "anyOf") and err.context:
         if all(c.validator == "type" for c in err.context):
             want = []

@@ -182,3 +182,73 @@ def test_validate_never_prints_secret_values(new_app, kfctl):
     res = kfctl("validate", "default", cwd=root)
     assert res.code == 1 and "stringData.token" in res.out + res.err
     assert "12345678" not in res.out + res.err
+
+
+# ----------------------------------------------------------------------------- what the schemas leave out
+
+
+def _pod(**spec):
+    container = {"name": "c", "image": "busybox", **spec.pop("container", {})}
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": [container], **spec}}
+
+
+@pytest.mark.parametrize("obj,path,value", [
+    (_pod(container={"resources": {"limits": {"memory": "16GB"}}}), "spec.containers[0].resources.limits.memory", "16GB"),
+    (_pod(container={"resources": {"requests": {"cpu": "two"}}}), "spec.containers[0].resources.requests.cpu", "two"),
+    ({"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": "c"},
+      "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "10 Gi"}}}},
+     "spec.resources.requests.storage", "10 Gi"),
+    ({"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "q"}, "spec": {"hard": {"pods": "1O"}}},
+     "spec.hard.pods", "1O"),
+])
+def test_resource_quantities_are_checked_offline(obj, path, value):
+    report = validate_objects([obj], kube_version="1.36")
+    assert [(p.path, p.reason) for p in report.errors] == [
+        (path, f'"{value}" is not a Kubernetes quantity (e.g. 16Gi, 500M, 1.5, 250m)')]
+
+
+def test_valid_quantities_pass():
+    for q in ("16Gi", "500M", "1.5", ".5", "250m", "1e3", "2", 2, 0.5, "100Ki", "+1", "1E-3", "8Ei", "3n"):
+        report = validate_objects([_pod(container={"resources": {"limits": {"cpu": q, "memory": q}}})],
+                                  kube_version="1.36")
+        assert report.ok, (q, report.problems)
+
+
+@pytest.mark.parametrize("obj,path,value", [
+    (_pod(container={"imagePullPolicy": "Sometimes"}), "spec.containers[0].imagePullPolicy", "Sometimes"),
+    (_pod(restartPolicy="Nevr"), "spec.restartPolicy", "Nevr"),
+    (_pod(dnsPolicy="ClusterFirstt"), "spec.dnsPolicy", "ClusterFirstt"),
+    (_pod(container={"ports": [{"containerPort": 80, "protocol": "tcp"}]}), "spec.containers[0].ports[0].protocol",
+     "tcp"),
+    ({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"}, "spec": {"type": "Nodeport", "ports": [
+        {"port": 80}]}}, "spec.type", "Nodeport"),
+    ({"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": "c"},
+      "spec": {"accessModes": ["ReadWriteAll"], "resources": {"requests": {"storage": "1Gi"}}}},
+     "spec.accessModes[0]", "ReadWriteAll"),
+    ({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"}, "spec": {
+        "selector": {"matchLabels": {"a": "b"}}, "strategy": {"type": "Rolling"},
+        "template": {"metadata": {"labels": {"a": "b"}}, "spec": _pod()["spec"]}}}, "spec.strategy.type", "Rolling"),
+    ({"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "j"}, "spec": {
+        "schedule": "* * * * *", "concurrencyPolicy": "Never",
+        "jobTemplate": {"spec": {"template": {"spec": _pod(restartPolicy="Never")["spec"]}}}}},
+     "spec.concurrencyPolicy", "Never"),
+])
+def test_api_enums_are_checked_offline(obj, path, value):
+    report = validate_objects([obj], kube_version="1.36")
+    assert [p.path for p in report.errors] == [path], report.problems
+    assert report.errors[0].reason.startswith(f'"{value}" is not one of: ')
+
+
+def test_enums_and_quantities_through_the_cli(kfctl, new_app):
+    app = write_app(new_app("ml"))
+    comp = app / "components" / "kubeflow-core.jsonnet"
+    comp.write_text(comp.read_text().replace(
+        'image: params.image, ports',
+        'image: params.image, imagePullPolicy: "Sometimes", resources: {limits: {memory: "16GB"}}, ports'))
+    res = kfctl("validate", "default", cwd=app)
+    assert_clean_failure(res, contains="1 of 8 objects in environment 'default' are invalid")
+    assert res.out.splitlines() == [
+        'error: Deployment.apps core: spec.template.spec.containers[0].imagePullPolicy: "Sometimes" is not one of: '
+        '"Always", "IfNotPresent", "Never"',
+        'error: Deployment.apps core: spec.template.spec.containers[0].resources.limits.memory: "16GB" is not a '
+        'Kubernetes quantity (e.g. 16Gi, 500M, 1.5, 250m)']
