@@ -11,8 +11,11 @@ Offline, each object is checked:
   current Kubernetes does not;
 * custom resources against the ``openAPIV3Schema`` of their CRD when that CRD is in the same render
   (unknown fields are errors unless the schema preserves them, ``nullable`` and
-  ``x-kubernetes-int-or-string`` are honoured, CEL rules are not evaluated). Custom resources whose CRD is
-  not in the render are listed as not checked.
+  ``x-kubernetes-int-or-string`` are honoured, CEL rules are not evaluated). ``validate -c X`` takes the
+  CRDs of the whole environment. A custom resource whose CRD is not there is not validated: a warning,
+  counted, never "valid";
+* resource quantities and the enum fields of the Kubernetes API (``ENUMS``), which the published schemas
+  type as plain strings, as the API server checks them.
 
 Validators are built once per (schema release, kind) and per CRD schema, and kept for the process:
 loading a release's ``_definitions.json`` costs ~10 ms, each later object well under a millisecond.
@@ -420,20 +423,38 @@ def _version_tuple(text: str) -> tuple[int, int]:
     return int(a), int(b)
 
 
-def validate_objects(objects: list[dict], *, kube_version: str | None = None) -> Report:
-    """Check every object offline (see the module docstring). Never raises for invalid objects."""
+def environment_crds(app, env_name: str | None, components: list[str] | None, options=None) -> tuple[list[dict], str | None]:
+    """The CRDs the whole environment renders, for validating a selection (``validate -c X``) whose custom
+    resources are defined by other components. Returns (CRDs, a note when they cannot be had)."""
+    if not components:
+        return [], None
+    from .errors import KfctlError
+    from .render import render
+
+    try:
+        rendered = render(app, env_name, None, options=options)
+    except KfctlError as exc:
+        return [], f"the other components' CRDs are not available ({exc})"
+    return [o for o in rendered.objects if kinds.is_crd(o)], None
+
+
+def validate_objects(objects: list[dict], *, kube_version: str | None = None, crds: list[dict] = ()) -> Report:
+    """Check every object offline (see the module docstring). ``crds``: CRDs from outside ``objects`` (the
+    environment's other components). An object that cannot be checked is a warning, never valid.
+    Never raises for invalid objects."""
     version, note = pick_schema_version(kube_version)
     schemas = schema_set(version)
     report = Report(schema_version=_minor_str(version))
     if note:
         report.notes.append(note)
-    crds: dict[tuple[str, str], dict] = {}
-    for obj in objects:
+    defined: dict[tuple[str, str], dict] = {}
+    for obj in [*crds, *objects]:
         if kinds.is_crd(obj):
             spec = obj.get("spec") or {}
             kind = (spec.get("names") or {}).get("kind")
             if spec.get("group") and kind:
-                crds[(str(spec["group"]), str(kind))] = obj
+                defined[(str(spec["group"]), str(kind))] = obj
+    crds = defined
     for obj in objects:
         label = _label(obj)
         api_version, kind = str(obj.get("apiVersion", "")), str(obj.get("kind", ""))
@@ -454,7 +475,9 @@ def validate_objects(objects: list[dict], *, kube_version: str | None = None) ->
             if problem:
                 problems.append(Problem(label, "apiVersion", problem))
             elif schema is None:
-                report.unchecked.append(f"{label} (its CRD has no openAPIV3Schema)")
+                _unchecked(report, label, "its CRD has no openAPIV3Schema")
+                report.problems += problems
+                continue
             else:
                 strict = not (crd.get("spec") or {}).get("preserveUnknownFields")
                 validator = schemas.crd_validator(schema, strict=strict)
@@ -467,12 +490,17 @@ def validate_objects(objects: list[dict], *, kube_version: str | None = None) ->
                 problems.append(Problem(label, "apiVersion", f"Kubernetes {_minor_str(version)} does not serve "
                                         f"kind {kind} at apiVersion {api_version}"))
         else:
-            report.unchecked.append(f"{label} (custom resource; its CRD is not in this render)")
+            _unchecked(report, label, "custom resource; its CRD is not in this environment")
             report.problems += problems
             continue
         report.checked += 1
         report.problems += problems
     return report
+
+
+def _unchecked(report: Report, label: str, why: str) -> None:
+    report.unchecked.append(f"{label} ({why})")
+    report.problems.append(Problem(label, "", f"not validated: {why}", "warning"))
 
 
 _VALUE_AFTER = re.compile(r"^(expected .*?, got \w+) .*$|^(.*?) is not one of: .*$", re.S)

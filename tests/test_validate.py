@@ -104,12 +104,29 @@ def test_autoscaling_v2beta2_is_an_error_on_new_kubernetes_and_a_warning_on_old(
     assert not new.ok and "no longer served since Kubernetes 1.26" in str(new.errors[0])
 
 
-def test_custom_resources_without_their_crd_are_listed_as_not_checked(kfctl, new_app):
+def test_custom_resources_without_their_crd_are_counted_warnings_never_valid(kfctl, new_app):
     app = write_app(new_app("ml"))
     (app / "components" / "crds.jsonnet").unlink()
     res = kfctl("validate", "default", cwd=app)
     assert res.code == 0, res
-    assert "not checked: Widget.example.com w1 (custom resource; its CRD is not in this render)" in res.err
+    assert ("warning: Widget.example.com w1: not validated: custom resource; its CRD is not in this environment"
+            in res.out.splitlines()), res
+    assert "4 of 6 objects valid; 2 not validated (see the warnings)" in res.err, res
+
+
+def test_validate_one_component_uses_the_environments_crds(kfctl, new_app):
+    app = write_app(new_app("ml"))
+    # The CRDs come from component `crds`; validating `widget` alone checks its resources against them.
+    res = kfctl("validate", "default", "-c", "widget", cwd=app)
+    assert res.code == 0, res
+    assert "not validated" not in res.out + res.err, res
+    n = len([d for d in yaml.safe_load_all(kfctl("show", "default", "-c", "widget", cwd=app).out) if d])
+    assert f"{n} of {n} objects valid (" in res.err, res
+    comp = app / "components" / "widget.jsonnet"
+    comp.write_text(comp.read_text().replace("spec: {size: params.size, color: params.color}",
+                                              'spec: {size: 0, color: params.color}'))
+    res = kfctl("validate", "default", "-c", "widget", cwd=app)
+    assert res.code == 1 and "spec.size: 0 is less than the minimum of 1" in res.out, res
 
 
 def test_unknown_environment_and_bad_version_fail_cleanly(kfctl, new_app):
