@@ -308,6 +308,8 @@ def _isolated(fn: Callable[[], str], engine: str) -> str:
         os.close(read_fd)
     _, status = os.waitpid(pid, 0)
     data = b"".join(chunks)
+    if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGINT:
+        raise KeyboardInterrupt  # Ctrl-C reached the child too (the terminal signals the whole group)
     if not data or os.WIFSIGNALED(status) or os.waitstatus_to_exitcode(status) != 0:
         how = (f"signal {signal.Signals(os.WTERMSIG(status)).name}" if os.WIFSIGNALED(status)
                else f"exit status {os.waitstatus_to_exitcode(status)}")

@@ -71,3 +71,19 @@ def test_nesting_too_deep_for_the_parser_is_located(app, kfctl_proc, engine):
     assert res.code == 1, res
     assert res.err.strip() == ("kfctl: error: lib/generated.libsonnet:2:10008: brackets nest more than 10000 levels "
                                "deep here; the jsonnet engine cannot evaluate that"), res
+
+
+def test_ctrl_c_to_the_whole_process_group_exits_130(app):
+    """A terminal sends Ctrl-C to every process of the group: rjsonnet's evaluation child dies of it too."""
+    (app / "components" / "slow.jsonnet").write_text(
+        "{apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'slow'},\n"
+        " data: {n: std.toString(std.length([std.md5(std.toString(i)) for i in std.range(1, 20000000)]))}}\n")
+    env = {**os.environ, "KFCTL_ENGINE": "rjsonnet", "KFCTL_NO_CACHE": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "kfctl", "show", "default"], cwd=app, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    time.sleep(3)
+    assert proc.poll() is None, proc.communicate()
+    os.killpg(proc.pid, signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert "crashed" not in err and "Traceback" not in err, err
