@@ -1,9 +1,11 @@
 """KFCTL_ENGINE=rjsonnet gives the same bytes as go-jsonnet (issue 11): every built-in prototype with its
-defaults, and the reference app's environments."""
+defaults and the variants its package's README documents, and the reference app's environments."""
 
 from __future__ import annotations
 
 import json
+import re
+import shlex
 
 import pytest
 import yaml
@@ -26,6 +28,17 @@ REQUIRED = {"region": "us-east-1", "user": "alice", "trainingImage": "example.co
             "modelDataUrl": "s3://bucket/model.tar.gz",
             "parameters": [{"name": "lr", "parameterType": "double", "feasibleSpace": {"min": "0.001", "max": "0.1"}}],
             "parameterRanges": {"lr": {"type": "continuous", "min": "0.001", "max": "0.1"}}}
+
+
+def documented_generates() -> list[list[str]]:
+    """The `kfctl generate` commands the built-in packages' READMEs document (their variants)."""
+    out = []
+    for readme in sorted(REGISTRY.glob("*/README.md")):
+        for block in re.findall(r"```(?:sh|bash|console)?\n(.*?)```", readme.read_text(), re.S):
+            for line in re.sub(r"\\\n\s*", " ", block).splitlines():
+                if line.strip().startswith("kfctl generate "):
+                    out.append(shlex.split(line.split(" #")[0])[2:])
+    return out
 
 
 def prototypes():
@@ -53,6 +66,10 @@ def every_prototype_app(tmp_path_factory):
         res = _run_inprocess(["generate", meta.name, comp, *flags], root)
         assert res.code == 0, res
         comps.append(comp)
+    for args in documented_generates():
+        res = _run_inprocess(["generate", *args], root)
+        assert res.code == 0, (args, res)
+        comps.append(args[1])
     return App.load(root), comps
 
 
@@ -71,7 +88,7 @@ def both(app, env, comps=None) -> tuple[str, str]:
 
 def test_every_builtin_prototype_renders_the_same_bytes_with_both_engines(every_prototype_app):
     app, comps = every_prototype_app
-    assert len(comps) == len(prototypes()) > 20
+    assert len(comps) == len(prototypes()) + len(documented_generates()) > 30
     differ, rendered = [], 0
     for comp in comps:
         go, rs = both(app, "default", [comp])
