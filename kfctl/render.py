@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -255,7 +256,7 @@ def _eval_main(app: App, engine: Engine, main: Path, chosen: list[Component], op
         return Request(filename=str(main.parent / "<kfctl>"), snippet=snippet, jpaths=paths,
                        ext_vars=dict(options.ext_vars), ext_codes=ext_codes)
 
-    check_nesting(app, chosen)
+    check_nesting(app, chosen, paths)
     try:
         out, notes = evaluate_compat(engine, request(names), base=app.root)
     except EngineCrash as crash:
@@ -270,7 +271,34 @@ def _eval_main(app: App, engine: Engine, main: Path, chosen: list[Component], op
     return {k: v for k, v in value.items() if k in set(names)}
 
 
-def check_nesting(app: App, chosen: list[Component]) -> None:
+_IMPORT = re.compile(r"""\bimport(?:str|bin)?\s*@?(["'])((?:\\.|(?!\1).)*?)\1""")
+
+
+def _imports_of(comp: Component, target: Path, paths: list[str]) -> bool:
+    """Whether ``comp`` imports ``target``, directly or not (a lexical walk; used only to name a component)."""
+    seen: set[Path] = set()
+    todo = [comp.path.resolve()]
+    while todo:
+        path = todo.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        if path == target:
+            return True
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        for m in _IMPORT.finditer(text):
+            rel = m.group(2)
+            for cand in [path.parent / rel, *(Path(p) / rel for p in reversed(paths))]:
+                if cand.is_file():
+                    todo.append(cand.resolve())
+                    break
+    return False
+
+
+def check_nesting(app: App, chosen: list[Component], paths: list[str]) -> None:
     """Refuse files nested deeper than go-jsonnet's parser survives (it would abort the process with a Go
     stack dump): the chosen components, and any large file of the app's jsonnet folders."""
     files = [(c.path, c) for c in chosen]
@@ -290,7 +318,10 @@ def check_nesting(app: App, chosen: list[Component]) -> None:
         except OSError:
             continue  # the engine reports a file it cannot read
         if where:
-            who = f" (component {comp.name!r})" if comp else ""
+            users = [comp] if comp else [c for c in chosen if _imports_of(c, path.resolve(), paths)]
+            if not users:
+                continue  # no component being rendered reads it
+            who = f" (component {', '.join(repr(c.name) for c in users)})"
             raise RenderError(f"brackets nest more than {MAX_NESTING} levels deep here{who}; the jsonnet engine "
                               "cannot evaluate that", where=f"{app.rel(path)}:{where[0]}:{where[1]}")
 

@@ -70,7 +70,10 @@ def test_nesting_too_deep_for_the_parser_is_located(app, kfctl_proc, engine):
     res = kfctl_proc("show", "default", cwd=app, env={"KFCTL_ENGINE": engine, "KFCTL_NO_CACHE": "1"})
     assert res.code == 1, res
     assert res.err.strip() == ("kfctl: error: lib/generated.libsonnet:2:10008: brackets nest more than 10000 levels "
-                               "deep here; the jsonnet engine cannot evaluate that"), res
+                               "deep here (component 'gen'); the jsonnet engine cannot evaluate that"), res
+    # A component that does not import it renders.
+    res = kfctl_proc("show", "default", "-c", "small", cwd=app, env={"KFCTL_ENGINE": engine, "KFCTL_NO_CACHE": "1"})
+    assert res.code == 0 and "small" in res.out, res
 
 
 def test_ctrl_c_to_the_whole_process_group_exits_130(app):
