@@ -199,8 +199,9 @@ def drop_duplicates(objects: list[dict], *, namespace: str = "", crds=None) -> t
     the last, so the later occurrence (component order, then order within a component) wins. Returns the
     objects without the earlier copies, and what was dropped. Objects without a namespace count as in
     ``namespace`` when their kind is namespaced (apply puts them there)."""
-    from .kinds import is_namespaced
+    from .kinds import crd_scopes, is_namespaced
 
+    scopes = crd_scopes(crds or ()) if not isinstance(crds, dict) else crds  # once, not per object
     last: dict[ObjRef, int] = {}
     refs: list[ObjRef | None] = []
     for i, obj in enumerate(objects):
@@ -209,7 +210,7 @@ def drop_duplicates(objects: list[dict], *, namespace: str = "", crds=None) -> t
             refs.append(None)  # generateName objects are distinct by construction
             continue
         ref = ObjRef.of(obj)
-        if not ref.namespace and namespace and is_namespaced(obj.get("apiVersion", ""), ref.kind, crds, True):
+        if not ref.namespace and namespace and is_namespaced(obj.get("apiVersion", ""), ref.kind, scopes, True):
             ref = ObjRef(ref.group, ref.kind, namespace, ref.name)
         refs.append(ref)
         last[ref] = i

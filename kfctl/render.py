@@ -314,6 +314,8 @@ def check_nesting(app: App, chosen: list[Component], paths: list[str]) -> None:
             continue
         seen.add(path)
         try:
+            if path.stat().st_size < 2 * MAX_NESTING:
+                continue  # too small to nest that deep
             where = too_deep(path.read_text(encoding="utf-8", errors="replace"))
         except OSError:
             continue  # the engine reports a file it cannot read
