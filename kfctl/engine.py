@@ -4,6 +4,12 @@
 (``KFCTL_ENGINE=rjsonnet``); when it fails, the evaluation is repeated with go-jsonnet so the error keeps
 go-jsonnet's file:line:col location. Both get the native functions kubecfg and Tanka users call through
 ``std.native``. Errors become ``EngineError`` with ``where`` = ``path:line:col`` relative to ``base``.
+
+Both give the same bytes: under rjsonnet, ``std.manifestYamlDoc``/``manifestYamlStream`` run as
+go-jsonnet's (``_GO_STD``). go-jsonnet evaluates on a worker thread (it releases the GIL) and rjsonnet in a
+forked child (it holds the GIL, and overflows its native stack on deep recursion), so Ctrl-C interrupts
+either at once and an rjsonnet crash becomes ``EngineCrash``. ``evaluate_compat`` accepts the unary ``+``
+on non-numbers that ks's go-jsonnet accepted, with a deprecation warning per place.
 """
 
 from __future__ import annotations
@@ -151,7 +157,8 @@ class Request:
 def _importer(jpaths: list[str], sources: dict[str, str], as_bytes: bool,
               rewrite: Callable[[str], str] | None = None) -> Callable:
     """An import callback resolving as the engines do (the importing file's folder, then the import paths,
-    last first) that serves ``sources`` in place of those files. Used only when some file is rewritten."""
+    last first) that serves ``sources`` in place of those files and passes every text through ``rewrite``.
+    go-jsonnet gets one only when some file is rewritten; rjsonnet always (for ``_GO_STD``)."""
 
     def load(folder: str, rel: str) -> tuple[str, str | bytes]:
         path, text = find(folder, rel)
