@@ -316,7 +316,8 @@ def cached_render(app, env_name, components=None, *, options=None, param_overrid
                   forbidden_roots: list[Path] | None = None, environ=None):
     """``render.render`` through the cache. Returns the ``Rendered`` with any cache warnings attached."""
     from .engine import get_engine
-    from .render import JsonnetOptions, Rendered, render
+    from .objects import Duplicate, report_duplicates
+    from .render import JsonnetOptions, Rendered, render, strict_duplicates
 
     options = options or JsonnetOptions()
     env = app.environment(env_name)
@@ -332,7 +333,10 @@ def cached_render(app, env_name, components=None, *, options=None, param_overrid
             lookup.hit = True
             rendered = Rendered(app=app, env=env, objects=body["objects"], components=body["components"],
                                 model=body["model"], yaml_text=body.get("yaml"))
-            rendered.warnings = lookup.warnings
+            # The render's own warnings come back with it; --strict decides again on the stored duplicates.
+            rendered.duplicates = [Duplicate(*d) for d in body.get("duplicates", [])]
+            report_duplicates(rendered.duplicates, strict=strict_duplicates(app, options))
+            rendered.warnings = list(body.get("warnings", [])) + lookup.warnings
             return rendered
     rendered = render(app, env.name, components, options=options, param_overrides=param_overrides, cache=False)
     if usable and not lookup.broken:
@@ -342,6 +346,7 @@ def cached_render(app, env_name, components=None, *, options=None, param_overrid
         # than everything else on a hit).
         rendered.yaml_text = dump_yaml(rendered.objects)
         store(lookup, {"objects": rendered.objects, "components": rendered.components, "model": rendered.model,
-                       "yaml": rendered.yaml_text})
+                       "yaml": rendered.yaml_text, "warnings": rendered.warnings,
+                       "duplicates": [[d.ref, d.loser, d.winner] for d in rendered.duplicates]})
     rendered.warnings = list(getattr(rendered, "warnings", [])) + lookup.warnings
     return rendered

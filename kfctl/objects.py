@@ -55,6 +55,13 @@ def _is_list(obj: dict) -> bool:
     return obj.get("items") is not None
 
 
+def is_empty_list(obj: dict) -> bool:
+    """A ``v1 List`` with no items (``std.prune(k.core.v1.list.new([]))`` drops ``items: []``): ks rendered
+    nothing for it, so it is zero objects, not an object missing its name."""
+    return (obj.get("kind") == "List" and obj.get("apiVersion") == "v1" and not obj.get("items")
+            and not (obj.get("metadata") or {}).get("name"))
+
+
 def _add_label(obj: dict, component: str) -> None:
     meta = obj.get("metadata")
     if meta is None:
@@ -107,6 +114,8 @@ def from_component(component: str, value) -> list[dict]:
     if not isinstance(value, dict):
         raise NotAnObject(f"component {component!r} is a {type_name(value)}, not an object")
     out = []
+    if is_empty_list(value):
+        return out
     if _is_list(value):
         items = value.get("items")
         if not isinstance(items, list):
@@ -114,7 +123,7 @@ def from_component(component: str, value) -> list[dict]:
         for i, item in enumerate(items):
             if item is None:
                 continue
-            if isinstance(item, list) or (isinstance(item, dict) and _is_list(item)):
+            if isinstance(item, list) or (isinstance(item, dict) and (_is_list(item) or is_empty_list(item))):
                 # ks flattened one level and then sent nested Lists to the server as objects;
                 # kfctl flattens nested arrays and Lists too.
                 out.extend(from_component(component, item))
@@ -134,6 +143,8 @@ def walk_component(component: str, value, path: str = "") -> list[dict]:
         return []
     if isinstance(value, dict):
         if "kind" in value and "apiVersion" in value:
+            if is_empty_list(value):
+                return []
             if value.get("items") is not None and isinstance(value.get("items"), list):
                 out = []
                 for i, item in enumerate(value["items"]):
@@ -166,16 +177,65 @@ def sort_objects(objects: list[dict]) -> list[dict]:
     return sorted(objects, key=sort_key)
 
 
-def check_duplicates(objects: list[dict]) -> None:
-    seen: dict[ObjRef, str] = {}
-    for obj in objects:
+@dataclass(frozen=True)
+class Duplicate:
+    """One object rendered more than once: ``loser`` is dropped, ``winner`` (the later one) is kept."""
+
+    ref: str
+    loser: str
+    winner: str
+
+    def describe(self) -> str:
+        if self.loser == self.winner:
+            return f"{self.ref} is rendered twice by component {self.winner!r}"
+        return f"{self.ref} is rendered by components {self.loser!r} and {self.winner!r}"
+
+
+DUPLICATES_SETTING = "kfctl.duplicateObjects"  # app.yaml: `kfctl: {duplicateObjects: error}`
+
+
+def drop_duplicates(objects: list[dict], *, namespace: str = "", crds=None) -> tuple[list[dict], list[Duplicate]]:
+    """ks's rule for two components rendering the same object: ks rendered both and ``kubectl apply`` kept
+    the last, so the later occurrence (component order, then order within a component) wins. Returns the
+    objects without the earlier copies, and what was dropped. Objects without a namespace count as in
+    ``namespace`` when their kind is namespaced (apply puts them there)."""
+    from .kinds import crd_scopes, is_namespaced
+
+    scopes = crd_scopes(crds or ()) if not isinstance(crds, dict) else crds  # once, not per object
+    last: dict[ObjRef, int] = {}
+    refs: list[ObjRef | None] = []
+    for i, obj in enumerate(objects):
+        meta = obj.get("metadata") or {}
+        if not meta.get("name"):
+            refs.append(None)  # generateName objects are distinct by construction
+            continue
         ref = ObjRef.of(obj)
-        if not (obj.get("metadata") or {}).get("name"):
-            continue  # generateName objects are distinct by construction
-        comp = ((obj.get("metadata") or {}).get("labels") or {}).get(COMPONENT_LABEL, "?")
-        if ref in seen:
-            raise DuplicateObject(f"{ref} is rendered twice: by component {seen[ref]!r} and by component {comp!r}")
-        seen[ref] = comp
+        if not ref.namespace and namespace and is_namespaced(obj.get("apiVersion", ""), ref.kind, scopes, True):
+            ref = ObjRef(ref.group, ref.kind, namespace, ref.name)
+        refs.append(ref)
+        last[ref] = i
+    kept, dups = [], []
+    for i, obj in enumerate(objects):
+        ref = refs[i]
+        if ref is None or last[ref] == i:
+            kept.append(obj)
+            continue
+        dups.append(Duplicate(str(ref), _component_of(obj), _component_of(objects[last[ref]])))
+    return kept, dups
+
+
+def report_duplicates(dups: list[Duplicate], *, strict: bool) -> list[str]:
+    """The warnings for ``dups``; with ``strict`` the first one is an error instead."""
+    if dups and strict:
+        raise DuplicateObject(f"{dups[0].describe()} (an error with --strict or app.yaml's "
+                              f"{DUPLICATES_SETTING}: error)")
+    return [f"{d.describe()}; the later one{'' if d.loser == d.winner else f' ({d.winner!r})'} wins, as with "
+            f"ks; pass --strict or set {DUPLICATES_SETTING}: error in app.yaml to make this an error"
+            for d in dups]
+
+
+def _component_of(obj: dict) -> str:
+    return ((obj.get("metadata") or {}).get("labels") or {}).get(COMPONENT_LABEL, "?")
 
 
 def dump_yaml(objects: list[dict]) -> str:

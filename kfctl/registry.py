@@ -439,8 +439,29 @@ def read_registry(name: str, source: Source, root: Path, commit: str | None = No
                              where=display) from None
         ver = spec.get("version")
         libs[pkg] = Library(pkg, path, str(ver) if ver not in (None, "") else None)
+    libs.update(unlisted_packages(root, libs))
     reg_version = commit or (str(data["version"]) if data.get("version") else None)
     return Registry(name=name, source=source, root=root, version=reg_version, libraries=libs, commit=commit)
+
+
+def unlisted_packages(root: Path, listed: dict[str, Library]) -> dict[str, Library]:
+    """Packages that are folders of the registry but not in registry.yaml's ``libraries``.
+
+    ks resolved ``pkg install REG/PKG`` by the folder ``<root>/<PKG>/parts.yaml``; registry.yaml was only
+    an index, and Kubeflow's 2018 trees left packages out of it (``seldon``, ``examples``,
+    ``credentials-pod-preset``). Such folders are packages too, unversioned, listed like the others."""
+    used = {os.path.normpath(lib.path) for lib in listed.values()}
+    found: dict[str, Library] = {}
+    for entry in sorted(os.listdir(root)):
+        if entry in listed or entry in used or not _NAME.match(entry) or entry.startswith("."):
+            continue
+        try:
+            folder = safe_join(root, entry)
+        except UnsafePath:
+            continue  # a symlink leaving the registry is not a package of it
+        if folder.is_dir() and (folder / PARTS_FILE).is_file():
+            found[entry] = Library(entry, entry, None)
+    return found
 
 
 def _pin_path(app, name: str) -> Path:

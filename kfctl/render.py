@@ -25,6 +25,7 @@ from pathlib import Path
 
 from . import objects as objs
 from .app import App, Component, Environment
+from .blame import evaluate_components
 from .engine import Engine, Request, get_engine
 from .errors import RenderError, UnknownComponent
 from .names import jsonnet_key
@@ -42,6 +43,7 @@ class JsonnetOptions:
     ext_codes: dict[str, str] = field(default_factory=dict)
     tla_vars: dict[str, str] = field(default_factory=dict)
     tla_codes: dict[str, str] = field(default_factory=dict)
+    strict: bool = False  # --strict: two components rendering the same object is an error (not in key())
 
     def key(self) -> dict:
         return {"jpaths": list(self.jpaths), "ext_vars": dict(sorted(self.ext_vars.items())),
@@ -56,7 +58,8 @@ class Rendered:
     objects: list[dict]
     components: list[str]
     model: str
-    warnings: list[str] = field(default_factory=list)  # non-fatal notes for the CLI to show (render cache)
+    warnings: list[str] = field(default_factory=list)  # non-fatal notes for the CLI to show
+    duplicates: list[objs.Duplicate] = field(default_factory=list)  # objects dropped: a later component won
     yaml_text: str | None = None  # objects.dump_yaml(objects) as rendered, when the cache has it; stale once
     #                               a caller changes ``objects``
 
@@ -182,6 +185,7 @@ def render(app: App, env_name: str | None, components: list[str] | None = None, 
         raise RenderError("file not found", where=app.rel(main))
     env_code = json.dumps(env.destination())
     result: list[dict] = []
+    notes: list[str] = []  # the evaluation's deprecation warnings
     if model == "0.9":
         ext_codes = {
             "__ksonnet/components": components_code(chosen, model=model),
@@ -193,7 +197,7 @@ def render(app: App, env_name: str | None, components: list[str] | None = None, 
                                 for name, values in sorted(param_overrides.items()))
             ext_codes["__ksonnet/params"] = f"({ext_codes['__ksonnet/params']}) + {{components+: {{{patches}}}}}"
         value = _eval_main(app, engine, main, chosen, options, ext_codes,
-                           jpaths(app, env, app.module_dir(""), options, model), short=False)
+                           jpaths(app, env, app.module_dir(""), options, model), short=False, warnings=notes)
         for c in chosen:
             if c.name in value:
                 result.extend(objs.walk_component(c.name, value[c.name]))
@@ -213,31 +217,47 @@ def render(app: App, env_name: str | None, components: list[str] | None = None, 
                 "__ksonnet/environments": env_code,
             }
             value = _eval_main(app, engine, main, mcomps, options, ext_codes,
-                               jpaths(app, env, app.module_dir(module), options, model), short=True)
+                               jpaths(app, env, app.module_dir(module), options, model), short=True,
+                               warnings=notes)
             for c in mcomps:
                 if c.short_name in value:
                     result.extend(objs.from_component(c.name, value[c.short_name]))
-    result = objs.sort_objects(result)
-    objs.check_duplicates(result)
-    return Rendered(app=app, env=env, objects=result, components=[c.name for c in chosen], model=model)
+    result, dups = objs.drop_duplicates(result, namespace=env.namespace, crds=result)
+    warnings = notes + objs.report_duplicates(dups, strict=strict_duplicates(app, options))
+    return Rendered(app=app, env=env, objects=objs.sort_objects(result), components=[c.name for c in chosen],
+                    model=model, warnings=warnings, duplicates=dups)
+
+
+def strict_duplicates(app: App, options: JsonnetOptions) -> bool:
+    """Whether two components rendering the same object is an error: ``--strict``, or app.yaml's
+    ``kfctl: {duplicateObjects: error}`` (default ``warn``: the later one wins, as with ks)."""
+    if options.strict:
+        return True
+    settings = app.data.get("kfctl") or {}
+    value = settings.get("duplicateObjects", "warn") if isinstance(settings, dict) else None
+    if value not in ("warn", "error"):
+        raise RenderError(f"{objs.DUPLICATES_SETTING} must be 'warn' or 'error', not {value!r}", where="app.yaml")
+    return value == "error"
 
 
 def _eval_main(app: App, engine: Engine, main: Path, chosen: list[Component], options: JsonnetOptions,
-               ext_codes: dict[str, str], paths: list[str], *, short: bool) -> dict:
+               ext_codes: dict[str, str], paths: list[str], *, short: bool, warnings: list[str]) -> dict:
     ext_codes = {**options.ext_codes, **ext_codes}
     names = [c.short_name if short else c.name for c in chosen]
-    if options.tla_vars or options.tla_codes:
-        # A main that is a function takes the TLAs; select in Python afterwards.
-        req = Request(filename=str(main), jpaths=paths, ext_vars=dict(options.ext_vars), ext_codes=ext_codes,
-                      tla_vars=dict(options.tla_vars), tla_codes=dict(options.tla_codes))
-    else:
-        wanted = json.dumps({n: True for n in names})
+
+    def request(only: list[str]) -> Request:
+        if options.tla_vars or options.tla_codes:
+            # A main that is a function takes the TLAs; select in Python afterwards.
+            return Request(filename=str(main), jpaths=paths, ext_vars=dict(options.ext_vars), ext_codes=ext_codes,
+                           tla_vars=dict(options.tla_vars), tla_codes=dict(options.tla_codes))
         snippet = (f"local main = import {json.dumps(str(main))};\n"
-                   f"local wanted = {wanted};\n"
+                   f"local wanted = {json.dumps({n: True for n in only})};\n"
                    "{ [k]: main[k] for k in std.objectFields(main) if std.objectHas(wanted, k) }\n")
-        req = Request(filename=str(main.parent / "<kfctl>"), snippet=snippet, jpaths=paths,
-                      ext_vars=dict(options.ext_vars), ext_codes=ext_codes)
-    out = engine.evaluate(req, base=app.root)
+        return Request(filename=str(main.parent / "<kfctl>"), snippet=snippet, jpaths=paths,
+                       ext_vars=dict(options.ext_vars), ext_codes=ext_codes)
+
+    out, notes = evaluate_components(app, engine, chosen, names, request)
+    warnings.extend(notes)
     value = json.loads(out)
     if not isinstance(value, dict):
         raise RenderError(f"evaluates to a {objs.type_name(value)}; it must be an object of components",

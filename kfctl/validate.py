@@ -11,8 +11,11 @@ Offline, each object is checked:
   current Kubernetes does not;
 * custom resources against the ``openAPIV3Schema`` of their CRD when that CRD is in the same render
   (unknown fields are errors unless the schema preserves them, ``nullable`` and
-  ``x-kubernetes-int-or-string`` are honoured, CEL rules are not evaluated). Custom resources whose CRD is
-  not in the render are listed as not checked.
+  ``x-kubernetes-int-or-string`` are honoured, CEL rules are not evaluated). ``validate -c X`` takes the
+  CRDs of the whole environment. A custom resource whose CRD is not there is not validated: a warning,
+  counted, never "valid";
+* resource quantities and the enum fields of the Kubernetes API (``ENUMS``), which the published schemas
+  type as plain strings, as the API server checks them.
 
 Validators are built once per (schema release, kind) and per CRD schema, and kept for the process:
 loading a release's ``_definitions.json`` costs ~10 ms, each later object well under a millisecond.
@@ -118,6 +121,82 @@ def pick_schema_version(target: str | None) -> tuple[tuple[int, int], str | None
     return max(v for v in shipped if v <= want), None
 
 
+# --------------------------------------------------------------------------- what the schemas leave out
+
+# The published OpenAPI schemas type these fields as plain strings; the API server accepts only these
+# values (its validation code). {definition: {property: values}}; "[]" after a property: its items.
+ENUMS: dict[str, dict[str, tuple[str, ...]]] = {
+    "io.k8s.api.core.v1.Container": {
+        "imagePullPolicy": ("Always", "IfNotPresent", "Never"),
+        "terminationMessagePolicy": ("File", "FallbackToLogsOnError")},
+    "io.k8s.api.core.v1.EphemeralContainer": {
+        "imagePullPolicy": ("Always", "IfNotPresent", "Never"),
+        "terminationMessagePolicy": ("File", "FallbackToLogsOnError")},
+    "io.k8s.api.core.v1.PodSpec": {
+        "restartPolicy": ("Always", "OnFailure", "Never"),
+        "dnsPolicy": ("ClusterFirst", "ClusterFirstWithHostNet", "Default", "None"),
+        "preemptionPolicy": ("PreemptLowerPriority", "Never")},
+    "io.k8s.api.core.v1.ContainerPort": {"protocol": ("TCP", "UDP", "SCTP")},
+    "io.k8s.api.core.v1.ServicePort": {"protocol": ("TCP", "UDP", "SCTP")},
+    "io.k8s.api.core.v1.ServiceSpec": {
+        "type": ("ClusterIP", "NodePort", "LoadBalancer", "ExternalName"),
+        "sessionAffinity": ("ClientIP", "None"),
+        "externalTrafficPolicy": ("Cluster", "Local"),
+        "internalTrafficPolicy": ("Cluster", "Local"),
+        "ipFamilyPolicy": ("SingleStack", "PreferDualStack", "RequireDualStack")},
+    "io.k8s.api.core.v1.PersistentVolumeClaimSpec": {
+        "volumeMode": ("Filesystem", "Block"),
+        "accessModes[]": ("ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod")},
+    "io.k8s.api.core.v1.PersistentVolumeSpec": {
+        "volumeMode": ("Filesystem", "Block"),
+        "persistentVolumeReclaimPolicy": ("Retain", "Delete", "Recycle"),
+        "accessModes[]": ("ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod")},
+    "io.k8s.api.core.v1.Toleration": {
+        "operator": ("Exists", "Equal"),
+        "effect": ("NoSchedule", "PreferNoSchedule", "NoExecute", "")},
+    "io.k8s.api.core.v1.NodeSelectorRequirement": {
+        "operator": ("In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt")},
+    "io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement": {
+        "operator": ("In", "NotIn", "Exists", "DoesNotExist")},
+    "io.k8s.api.core.v1.HTTPGetAction": {"scheme": ("HTTP", "HTTPS")},
+    "io.k8s.api.core.v1.SeccompProfile": {"type": ("RuntimeDefault", "Unconfined", "Localhost")},
+    "io.k8s.api.core.v1.PodSecurityContext": {"fsGroupChangePolicy": ("OnRootMismatch", "Always")},
+    "io.k8s.api.apps.v1.DeploymentStrategy": {"type": ("Recreate", "RollingUpdate")},
+    "io.k8s.api.apps.v1.StatefulSetUpdateStrategy": {"type": ("RollingUpdate", "OnDelete")},
+    "io.k8s.api.apps.v1.StatefulSetSpec": {"podManagementPolicy": ("OrderedReady", "Parallel")},
+    "io.k8s.api.apps.v1.DaemonSetUpdateStrategy": {"type": ("RollingUpdate", "OnDelete")},
+    "io.k8s.api.batch.v1.JobSpec": {"completionMode": ("NonIndexed", "Indexed")},
+    "io.k8s.api.batch.v1.CronJobSpec": {"concurrencyPolicy": ("Allow", "Forbid", "Replace")},
+    "io.k8s.api.networking.v1.HTTPIngressPath": {"pathType": ("Exact", "Prefix", "ImplementationSpecific")},
+    "io.k8s.api.networking.v1.NetworkPolicySpec": {"policyTypes[]": ("Ingress", "Egress")},
+}
+
+QUANTITY_DEF = "io.k8s.apimachinery.pkg.api.resource.Quantity"
+# Kubernetes' quantity grammar: a signed decimal number, then a binary (Ki..Ei) or decimal (n u m k M G T P E)
+# suffix or a decimal exponent. "16GB" and "two" are not quantities.
+QUANTITY_PATTERN = r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[KMGTPE]i|[numkMGTPE]|[eE][+-]?[0-9]+)?$"
+_QUANTITY_SCHEMA = {"anyOf": [{"type": "string", "pattern": QUANTITY_PATTERN}, {"type": "number"}, {"type": "null"}],
+                    "x-kfctl-quantity": True}
+
+
+def _tighten(defs: dict) -> None:
+    """Add to a release's definitions what the API server checks and the schemas do not say."""
+    if QUANTITY_DEF in defs:
+        defs[QUANTITY_DEF] = dict(_QUANTITY_SCHEMA)
+    for name, props in ENUMS.items():
+        known = (defs.get(name) or {}).get("properties") or {}
+        for prop, values in props.items():
+            items = prop.endswith("[]")
+            node = known.get(prop[:-2] if items else prop)
+            if node is None:
+                continue  # this release does not have the field
+            if items:
+                node = node.get("items")
+                if not isinstance(node, dict):
+                    continue
+            node["enum"] = [*values, None]
+
+
 class SchemaSet:
     """One release's schemas: the ``_definitions.json`` registry, the (apiVersion, kind) index, and the
     validators built so far (built-in kinds and CRD schemas)."""
@@ -133,6 +212,7 @@ class SchemaSet:
         except (OSError, ValueError) as exc:
             raise ValidationError(f"cannot load the Kubernetes schemas: {exc}", where=str(path)) from None
         self.defs = doc.get("$defs") or {}
+        _tighten(self.defs)
         self.registry = Resource.from_contents(doc) @ Registry()
         self.index: dict[tuple[str, str], str] = {}
         for key, schema in self.defs.items():
@@ -313,6 +393,8 @@ def _explain(err) -> list[tuple[str, str]]:
     if v == "enum":
         allowed = ", ".join(_short(x) for x in err.validator_value if x is not None)
         return [(path, f"{_short(err.instance)} is not one of: {allowed}")]
+    if err.schema.get("x-kfctl-quantity"):
+        return [(path, f"{_short(err.instance)} is not a Kubernetes quantity (e.g. 16Gi, 500M, 1.5, 250m)")]
     if v in ("oneOf", "anyOf") and err.context:
         if all(c.validator == "type" for c in err.context):
             want = []
@@ -341,20 +423,38 @@ def _version_tuple(text: str) -> tuple[int, int]:
     return int(a), int(b)
 
 
-def validate_objects(objects: list[dict], *, kube_version: str | None = None) -> Report:
-    """Check every object offline (see the module docstring). Never raises for invalid objects."""
+def environment_crds(app, env_name: str | None, components: list[str] | None, options=None) -> tuple[list[dict], str | None]:
+    """The CRDs the whole environment renders, for validating a selection (``validate -c X``) whose custom
+    resources are defined by other components. Returns (CRDs, a note when they cannot be had)."""
+    if not components:
+        return [], None
+    from .errors import KfctlError
+    from .render import render
+
+    try:
+        rendered = render(app, env_name, None, options=options)
+    except KfctlError as exc:
+        return [], f"the other components' CRDs are not available ({exc})"
+    return [o for o in rendered.objects if kinds.is_crd(o)], None
+
+
+def validate_objects(objects: list[dict], *, kube_version: str | None = None, crds: list[dict] = ()) -> Report:
+    """Check every object offline (see the module docstring). ``crds``: CRDs from outside ``objects`` (the
+    environment's other components). An object that cannot be checked is a warning, never valid.
+    Never raises for invalid objects."""
     version, note = pick_schema_version(kube_version)
     schemas = schema_set(version)
     report = Report(schema_version=_minor_str(version))
     if note:
         report.notes.append(note)
-    crds: dict[tuple[str, str], dict] = {}
-    for obj in objects:
+    defined: dict[tuple[str, str], dict] = {}
+    for obj in [*crds, *objects]:
         if kinds.is_crd(obj):
             spec = obj.get("spec") or {}
             kind = (spec.get("names") or {}).get("kind")
             if spec.get("group") and kind:
-                crds[(str(spec["group"]), str(kind))] = obj
+                defined[(str(spec["group"]), str(kind))] = obj
+    crds = defined
     for obj in objects:
         label = _label(obj)
         api_version, kind = str(obj.get("apiVersion", "")), str(obj.get("kind", ""))
@@ -375,7 +475,9 @@ def validate_objects(objects: list[dict], *, kube_version: str | None = None) ->
             if problem:
                 problems.append(Problem(label, "apiVersion", problem))
             elif schema is None:
-                report.unchecked.append(f"{label} (its CRD has no openAPIV3Schema)")
+                _unchecked(report, label, "its CRD has no openAPIV3Schema")
+                report.problems += problems
+                continue
             else:
                 strict = not (crd.get("spec") or {}).get("preserveUnknownFields")
                 validator = schemas.crd_validator(schema, strict=strict)
@@ -388,12 +490,17 @@ def validate_objects(objects: list[dict], *, kube_version: str | None = None) ->
                 problems.append(Problem(label, "apiVersion", f"Kubernetes {_minor_str(version)} does not serve "
                                         f"kind {kind} at apiVersion {api_version}"))
         else:
-            report.unchecked.append(f"{label} (custom resource; its CRD is not in this render)")
+            _unchecked(report, label, "custom resource; its CRD is not in this environment")
             report.problems += problems
             continue
         report.checked += 1
         report.problems += problems
     return report
+
+
+def _unchecked(report: Report, label: str, why: str) -> None:
+    report.unchecked.append(f"{label} ({why})")
+    report.problems.append(Problem(label, "", f"not validated: {why}", "warning"))
 
 
 _VALUE_AFTER = re.compile(r"^(expected .*?, got \w+) .*$|^(.*?) is not one of: .*$", re.S)

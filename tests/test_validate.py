@@ -104,12 +104,29 @@ def test_autoscaling_v2beta2_is_an_error_on_new_kubernetes_and_a_warning_on_old(
     assert not new.ok and "no longer served since Kubernetes 1.26" in str(new.errors[0])
 
 
-def test_custom_resources_without_their_crd_are_listed_as_not_checked(kfctl, new_app):
+def test_custom_resources_without_their_crd_are_counted_warnings_never_valid(kfctl, new_app):
     app = write_app(new_app("ml"))
     (app / "components" / "crds.jsonnet").unlink()
     res = kfctl("validate", "default", cwd=app)
     assert res.code == 0, res
-    assert "not checked: Widget.example.com w1 (custom resource; its CRD is not in this render)" in res.err
+    assert ("warning: Widget.example.com w1: not validated: custom resource; its CRD is not in this environment"
+            in res.out.splitlines()), res
+    assert "4 of 6 objects valid; 2 not validated (see the warnings)" in res.err, res
+
+
+def test_validate_one_component_uses_the_environments_crds(kfctl, new_app):
+    app = write_app(new_app("ml"))
+    # The CRDs come from component `crds`; validating `widget` alone checks its resources against them.
+    res = kfctl("validate", "default", "-c", "widget", cwd=app)
+    assert res.code == 0, res
+    assert "not validated" not in res.out + res.err, res
+    n = len([d for d in yaml.safe_load_all(kfctl("show", "default", "-c", "widget", cwd=app).out) if d])
+    assert f"{n} of {n} objects valid (" in res.err, res
+    comp = app / "components" / "widget.jsonnet"
+    comp.write_text(comp.read_text().replace("spec: {size: params.size, color: params.color}",
+                                              'spec: {size: 0, color: params.color}'))
+    res = kfctl("validate", "default", "-c", "widget", cwd=app)
+    assert res.code == 1 and "spec.size: 0 is less than the minimum of 1" in res.out, res
 
 
 def test_unknown_environment_and_bad_version_fail_cleanly(kfctl, new_app):
@@ -182,3 +199,73 @@ def test_validate_never_prints_secret_values(new_app, kfctl):
     res = kfctl("validate", "default", cwd=root)
     assert res.code == 1 and "stringData.token" in res.out + res.err
     assert "12345678" not in res.out + res.err
+
+
+# ----------------------------------------------------------------------------- what the schemas leave out
+
+
+def _pod(**spec):
+    container = {"name": "c", "image": "busybox", **spec.pop("container", {})}
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": [container], **spec}}
+
+
+@pytest.mark.parametrize("obj,path,value", [
+    (_pod(container={"resources": {"limits": {"memory": "16GB"}}}), "spec.containers[0].resources.limits.memory", "16GB"),
+    (_pod(container={"resources": {"requests": {"cpu": "two"}}}), "spec.containers[0].resources.requests.cpu", "two"),
+    ({"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": "c"},
+      "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "10 Gi"}}}},
+     "spec.resources.requests.storage", "10 Gi"),
+    ({"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "q"}, "spec": {"hard": {"pods": "1O"}}},
+     "spec.hard.pods", "1O"),
+])
+def test_resource_quantities_are_checked_offline(obj, path, value):
+    report = validate_objects([obj], kube_version="1.36")
+    assert [(p.path, p.reason) for p in report.errors] == [
+        (path, f'"{value}" is not a Kubernetes quantity (e.g. 16Gi, 500M, 1.5, 250m)')]
+
+
+def test_valid_quantities_pass():
+    for q in ("16Gi", "500M", "1.5", ".5", "250m", "1e3", "2", 2, 0.5, "100Ki", "+1", "1E-3", "8Ei", "3n"):
+        report = validate_objects([_pod(container={"resources": {"limits": {"cpu": q, "memory": q}}})],
+                                  kube_version="1.36")
+        assert report.ok, (q, report.problems)
+
+
+@pytest.mark.parametrize("obj,path,value", [
+    (_pod(container={"imagePullPolicy": "Sometimes"}), "spec.containers[0].imagePullPolicy", "Sometimes"),
+    (_pod(restartPolicy="Nevr"), "spec.restartPolicy", "Nevr"),
+    (_pod(dnsPolicy="ClusterFirstt"), "spec.dnsPolicy", "ClusterFirstt"),
+    (_pod(container={"ports": [{"containerPort": 80, "protocol": "tcp"}]}), "spec.containers[0].ports[0].protocol",
+     "tcp"),
+    ({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"}, "spec": {"type": "Nodeport", "ports": [
+        {"port": 80}]}}, "spec.type", "Nodeport"),
+    ({"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": "c"},
+      "spec": {"accessModes": ["ReadWriteAll"], "resources": {"requests": {"storage": "1Gi"}}}},
+     "spec.accessModes[0]", "ReadWriteAll"),
+    ({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"}, "spec": {
+        "selector": {"matchLabels": {"a": "b"}}, "strategy": {"type": "Rolling"},
+        "template": {"metadata": {"labels": {"a": "b"}}, "spec": _pod()["spec"]}}}, "spec.strategy.type", "Rolling"),
+    ({"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "j"}, "spec": {
+        "schedule": "* * * * *", "concurrencyPolicy": "Never",
+        "jobTemplate": {"spec": {"template": {"spec": _pod(restartPolicy="Never")["spec"]}}}}},
+     "spec.concurrencyPolicy", "Never"),
+])
+def test_api_enums_are_checked_offline(obj, path, value):
+    report = validate_objects([obj], kube_version="1.36")
+    assert [p.path for p in report.errors] == [path], report.problems
+    assert report.errors[0].reason.startswith(f'"{value}" is not one of: ')
+
+
+def test_enums_and_quantities_through_the_cli(kfctl, new_app):
+    app = write_app(new_app("ml"))
+    comp = app / "components" / "kubeflow-core.jsonnet"
+    comp.write_text(comp.read_text().replace(
+        'image: params.image, ports',
+        'image: params.image, imagePullPolicy: "Sometimes", resources: {limits: {memory: "16GB"}}, ports'))
+    res = kfctl("validate", "default", cwd=app)
+    assert_clean_failure(res, contains="1 of 8 objects in environment 'default' are invalid")
+    assert res.out.splitlines() == [
+        'error: Deployment.apps core: spec.template.spec.containers[0].imagePullPolicy: "Sometimes" is not one of: '
+        '"Always", "IfNotPresent", "Never"',
+        'error: Deployment.apps core: spec.template.spec.containers[0].resources.limits.memory: "16GB" is not a '
+        'Kubernetes quantity (e.g. 16Gi, 500M, 1.5, 250m)']

@@ -122,6 +122,8 @@ def jsonnet_options(f):
         click.option("--tla-code", "tla_code", multiple=True, metavar="NAME=CODE", help="Top-level argument (code)."),
         click.option("--tla-code-file", "tla_code_file", multiple=True, metavar="NAME=PATH",
                      help="Top-level argument (code) read from a file."),
+        click.option("--strict", "strict", is_flag=True,
+                     help="Two components rendering the same object is an error (default: a warning; the later wins)."),
     ]
     for opt in reversed(opts):
         f = opt(f)
@@ -142,6 +144,7 @@ def build_jsonnet_options(kw: dict):
                   **_pairs(kw.pop("tla_str_file", ()), "--tla-str-file", read_file=True)},
         tla_codes={**_pairs(kw.pop("tla_code", ()), "--tla-code"),
                    **_pairs(kw.pop("tla_code_file", ()), "--tla-code-file", read_file=True)},
+        strict=bool(kw.pop("strict", False)),
     )
 
 

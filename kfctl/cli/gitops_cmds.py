@@ -44,13 +44,16 @@ def validate(ctx, env_name, components, kube_version, use_cluster, output, no_ca
     Invalid objects are listed as OBJECT: FIELD: REASON; the exit status is non-zero when any is invalid."""
     from ..errors import ValidationError
     from ..render import render
-    from ..validate import dry_run, validate_objects
+    from ..validate import dry_run, environment_crds, validate_objects
 
     options = build_jsonnet_options(kw)
     app = _app(ctx)
     rendered = render(app, env_name, list(components) or None, options=options, cache=not no_cache)
     _warn(rendered.warnings)
-    report = validate_objects(rendered.objects, kube_version=kube_version or rendered.env.k8s_version)
+    crds, crd_note = environment_crds(app, env_name, list(components) or None, options)
+    report = validate_objects(rendered.objects, kube_version=kube_version or rendered.env.k8s_version, crds=crds)
+    if crd_note:
+        report.notes.append(crd_note)
     if use_cluster:
         dry_run(rendered.objects, env=rendered.env, report=report, connection=connection)
     if output == "json":
@@ -63,8 +66,6 @@ def validate(ctx, env_name, components, kube_version, use_cluster, output, no_ca
     else:
         for note in report.notes:
             click.echo(f"note: {note}", err=True)
-        for item in report.unchecked:
-            click.echo(f"not checked: {item}", err=True)
         for p in report.problems:
             click.echo(f"{p.severity}: {p}")
     total = len(rendered.objects)
@@ -73,8 +74,9 @@ def validate(ctx, env_name, components, kube_version, use_cluster, output, no_ca
         raise ValidationError(f"{bad} of {total} objects in environment {rendered.env.name!r} are invalid "
                               f"({len(report.errors)} problems, Kubernetes {report.schema_version} schemas)")
     if output == "text":
-        click.echo(f"{report.checked} of {total} objects valid (Kubernetes {report.schema_version} schemas"
-                   f"{', server dry run' if use_cluster else ''})", err=True)
+        unchecked = f"; {len(report.unchecked)} not validated (see the warnings)" if report.unchecked else ""
+        click.echo(f"{report.checked} of {total} objects valid{unchecked} (Kubernetes {report.schema_version} "
+                   f"schemas{', server dry run' if use_cluster else ''})", err=True)
 
 
 # --------------------------------------------------------------------------- export

@@ -1,0 +1,4 @@
+{
+  // Labels every object of this fixture carries.
+  labels(name):: { app: name },
+}
