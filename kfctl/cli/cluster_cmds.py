@@ -51,6 +51,15 @@ DURATION = _Duration()
 PROGRESS_INTERVAL = 10.0  # seconds between --wait progress lines when stderr is not a terminal
 
 
+def _progress_interval() -> float:
+    """PROGRESS_INTERVAL, or KFCTL_PROGRESS_INTERVAL (seconds) when set to a positive number."""
+    try:
+        value = float(os.environ.get("KFCTL_PROGRESS_INTERVAL", ""))
+    except ValueError:
+        return PROGRESS_INTERVAL
+    return value if value > 0 else PROGRESS_INTERVAL
+
+
 def _use_colour(stream) -> bool:
     return stream.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
 
@@ -60,13 +69,13 @@ class Reporter:
     without a TTY, a --wait status line every PROGRESS_INTERVAL seconds. ``verbose`` also lists
     unchanged objects; ``quiet`` (``-o json``) keeps per-object lines off stdout's reader's way."""
 
-    def __init__(self, dry_run: bool = False, *, verbose: bool = False, interval: float = PROGRESS_INTERVAL,
+    def __init__(self, dry_run: bool = False, *, verbose: bool = False, interval: float | None = None,
                  objects_on_stdout: bool = True):
         self.tty = sys.stderr.isatty()
         self.objects_on_stdout = objects_on_stdout
         self.suffix = " (dry run)" if dry_run else ""
         self.verbose = verbose
-        self.interval = interval
+        self.interval = interval if interval is not None else _progress_interval()
         self._live = False
         self._last_wait = 0.0
 
