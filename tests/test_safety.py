@@ -10,7 +10,7 @@ import shutil
 
 import pytest
 
-from tests.test_cluster_apply import CMS, ClusterApp, _fresh_ns, assert_clean_failure, capp  # noqa: F401
+from tests.test_cluster_apply import CMS, ClusterApp, assert_clean_failure, capp  # noqa: F401
 
 pytestmark = pytest.mark.cluster
 
@@ -59,7 +59,8 @@ def test_a_copied_app_never_prunes_or_takes_over_the_original(capp, kfctl):
 
         # The ClusterRole belongs to the original's ApplySet: an error naming it, unless --adopt.
         res = copy.run("apply", "default", "--prune")
-        assert_clean_failure(res, contains=f"ClusterRole {role} already exists and belongs to another deployment")
+        assert_clean_failure(res, contains=f"ClusterRole.rbac.authorization.k8s.io {role} already exists and "
+                                           "belongs to another deployment")
         assert "--adopt" in res.err
         assert capp.get(role_path)["metadata"]["labels"] == role_labels
         assert copy.get(f"/api/v1/namespaces/{copy.ns}/configmaps/cm-1") is None  # refused before any change
@@ -211,7 +212,10 @@ def test_diff_reports_field_ownership_conflicts_as_apply_would(capp):
                         "data": {"index": "999"}}, f"/api/v1/namespaces/{capp.ns}/configmaps/cm-2",
                        field_manager="helm-ish")
     res = capp.run("diff", "default")
-    assert_clean_failure(res, contains="apply would fail")
+    assert res.code == 1 and "Traceback" not in res.err, res
+    errors = [ln for ln in res.err.splitlines() if ln.startswith("kfctl: error:")]
+    assert len(errors) == 1 and "apply would fail" in errors[0], res
+    assert "1 in conflict" in res.err
     assert "cm-2" in res.err and ".data.index (owned by 'helm-ish')" in res.err and "--force-conflicts" in res.err
     assert "-  index: '999'" in res.out and "+  index: '2'" in res.out  # what --force-conflicts would change
     doc = json.loads(capp.run("diff", "default", "-o", "json").out)
@@ -277,9 +281,8 @@ def _pty_run(capp, args, answer: str | None, env_extra=None, timeout=120):
     import time
 
     master, slave = pty.openpty()
-    env = dict(os.environ, KUBECONFIG=capp.cluster.kubeconfig, TERM="xterm", **(env_extra or {}))
-    env.pop("NO_COLOR", None) if "NO_COLOR" not in (env_extra or {}) else None
-    env.pop("KFCTL_YES", None)
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "KFCTL_YES")}
+    env.update(KUBECONFIG=capp.cluster.kubeconfig, TERM="xterm", **(env_extra or {}))
     proc = subprocess.Popen([sys.executable, "-m", "kfctl", *args], cwd=capp.root, stdin=slave, stdout=slave,
                             stderr=slave, env=env, close_fds=True)
     os.close(slave)
