@@ -336,9 +336,12 @@ def test_wait_timeout_lists_what_is_not_ready(capp):
                            spec: {nodeSelector: {"kfctl-test/no-such-node": "x"},
                                   containers: [{name: "c", image: "x"}]}}}}
         """)
-    res = capp.run("apply", "default", "--wait", "--timeout", "4s")
+    res = capp.run("apply", "default", "--wait", "--timeout", "4s", env={"KFCTL_PROGRESS_INTERVAL": "1"})
     assert_clean_failure(res, contains="not ready after 4s")
     assert "Deployment.apps" in res.err and "stuck" in res.err
+    # Issue 9 case 14: without a terminal, a progress line at a steady interval naming what it waits for.
+    progress = [ln for ln in res.err.splitlines() if ln.startswith("waiting: 0/1 ready")]
+    assert 2 <= len(progress) <= 6 and "stuck" in progress[0], res
 
 
 def test_crd_that_never_becomes_established_times_out(capp):

@@ -10,7 +10,10 @@ import shutil
 
 import pytest
 
-from tests.test_cluster_apply import CMS, ClusterApp, assert_clean_failure, capp  # noqa: F401
+from tests import test_cluster_apply as base
+from tests.test_cluster_apply import CMS, ClusterApp, assert_clean_failure
+
+capp = base.capp  # the fixture: an app whose environment `default` points at the test cluster
 
 pytestmark = pytest.mark.cluster
 
@@ -363,23 +366,6 @@ def test_apply_output_json_verbose_kept_and_ownership_only_moves(capp):
     assert res.code == 0, res
     assert "0 pruned, 1 kept" in res.out and f"kept ConfigMap {capp.ns}/keep" in res.out, res
     assert capp.cm("keep") is not None
-
-
-def test_wait_without_a_terminal_prints_progress_and_names_what_is_not_ready(capp):
-    """Case 14: --wait without a terminal prints a progress line at a steady interval; on timeout it
-    names what is not ready."""
-    capp.component("stuck", """\
-        {apiVersion: "apps/v1", kind: "Deployment", metadata: {name: "stuck"},
-         spec: {replicas: 1, selector: {matchLabels: {app: "stuck"}},
-                template: {metadata: {labels: {app: "stuck"}},
-                           spec: {nodeSelector: {"kfctl-test/no-such-node": "x"},
-                                  containers: [{name: "c", image: "x"}]}}}}
-        """)
-    res = capp.run("apply", "default", "--wait", "--timeout", "4s", env={"KFCTL_PROGRESS_INTERVAL": "1"})
-    assert_clean_failure(res, contains="not ready after 4s")
-    progress = [ln for ln in res.err.splitlines() if ln.startswith("waiting: 0/1 ready")]
-    assert 2 <= len(progress) <= 6, res
-    assert "Deployment.apps" in progress[0] and "stuck" in progress[0]
 
 
 def test_implicit_namespace_is_labelled_and_left_by_delete(capp):

@@ -199,6 +199,16 @@ def _row(ref, op: str, note: str = "") -> dict:
     return out
 
 
+def change_options(f):
+    """The options apply and delete share: --delete-contents, --yes and -o."""
+    f = click.option("-o", "--output", type=click.Choice(["text", "json"]), default="text", show_default=True,
+                     help="Per-object results as lines, or as JSON on stdout.")(f)
+    f = click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation (also: KFCTL_YES=1).")(f)
+    return click.option("--delete-contents", is_flag=True,
+                        help="Let a removed CRD or Namespace take custom resources / objects this app+environment "
+                             "did not apply.")(f)
+
+
 # ---------------------------------------------------------------------------------------------- apply
 
 @click.command()
@@ -210,9 +220,6 @@ def _row(ref, op: str, note: str = "") -> dict:
 @click.option("--prune-moved", is_flag=True,
               help="Delete what this app+environment left in a namespace it no longer uses (or a copy of the app "
                    "deployed elsewhere with the same id and environment name).")
-@click.option("--delete-contents", is_flag=True,
-              help="Let a pruned CRD or Namespace take custom resources / objects this app+environment did not "
-                   "apply.")
 @click.option("--wait", "wait_", is_flag=True, help="Wait until every object is ready.")
 @click.option("--timeout", type=DURATION, default=None,
               help="How long --wait (and waiting for CRDs) may take, e.g. 90s, 5m. [default: 5m]")
@@ -220,9 +227,7 @@ def _row(ref, op: str, note: str = "") -> dict:
 @click.option("--adopt", is_flag=True,
               help="Take over existing objects that this app+environment did not apply (made by hand, another "
                    "app or environment, or another deployment of this one).")
-@click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation (also: KFCTL_YES=1).")
-@click.option("-o", "--output", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="Per-object results as lines, or as JSON on stdout.")
+@change_options
 @click.option("-v", "--verbose", is_flag=True, help="Also list unchanged objects.")
 @click.option("--concurrency", type=click.IntRange(1, 64), default=8, show_default=True,
               help="Requests in flight at once.")
@@ -433,12 +438,7 @@ def _diff_summary(s: dict[str, int]) -> str:
 @click.option("--wait", "wait_", is_flag=True, help="Wait until the objects are gone.")
 @click.option("--timeout", type=DURATION, default=None, help="How long --wait may take. [default: 5m]")
 @click.option("--dry-run", is_flag=True, help="Show what would be deleted; delete nothing.")
-@click.option("--delete-contents", is_flag=True,
-              help="Let a deleted CRD or Namespace take custom resources / objects this app+environment did not "
-                   "apply.")
-@click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation (also: KFCTL_YES=1).")
-@click.option("-o", "--output", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="Per-object results as lines, or as JSON on stdout.")
+@change_options
 @click.option("--concurrency", type=click.IntRange(1, 64), default=8, show_default=True,
               help="Requests in flight at once.")
 @jsonnet_options
