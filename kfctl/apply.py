@@ -24,7 +24,7 @@ from . import kinds
 from .cluster import ApiError, Cluster, to_kfctl_error
 from .compare import is_unchanged, same
 from .errors import KfctlError, NotReady, Rejected
-from .live import (Event, namespace_exists, Planned, Progress, body_for_apply, fetch_live, live_uids, no_progress, plan, prepare,
+from .live import (Event, namespace_exists, not_a_rejection, Planned, Progress, body_for_apply, fetch_live, live_uids, no_progress, plan, prepare,
                    raise_errors, run_concurrently, scope_function)
 from .objects import ObjRef, group_of
 from .ownership import (APPLYSET_NAMESPACES, Identity, check_existing, check_removals, list_owned, parent_object,
@@ -211,7 +211,7 @@ def _apply_groups(cluster: Cluster, identity: Identity, items: list[Planned], pe
                 op = "unchanged" if same(p.live, res) else "changed"
             finish(p, op)
 
-        outcome = run_concurrently(one, send, opts.workers, on_done, fail_fast=False)
+        outcome = run_concurrently(one, send, opts.workers, on_done, fail_fast=not_a_rejection)
         raise_errors([(str(p.ref), err) for p, _r, err in outcome if err])
         if group == kinds.CRDS and not opts.dry_run and batch:
             wait_established(cluster, batch, opts.crd_timeout, progress)

@@ -35,8 +35,8 @@ import yaml
 from .cluster import ApiError, to_kfctl_error
 from .compare import find_child, is_unchanged, managed_entry, normalize
 from .errors import Conflict
-from .live import body_for_apply, fetch_live, live_uids, namespace_exists, plan, prepare, raise_errors, \
-    run_concurrently, scope_function
+from .live import body_for_apply, fetch_live, live_uids, namespace_exists, not_a_rejection, plan, prepare, \
+    raise_errors, run_concurrently, scope_function
 from .objects import ObjRef, group_of, sort_key
 from .ownership import list_owned, prune_plan, removal_casualties
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -270,7 +270,7 @@ def cluster_diff(cluster, objects: list[dict], identity, namespace: str, *, work
             return cluster.apply(p.resource, body_for_apply(p.obj), force=True, dry_run=True)
 
     errors = []
-    for i, after, err in run_concurrently(one, send, workers, fail_fast=False):
+    for i, after, err in run_concurrently(one, send, workers, fail_fast=not_a_rejection):
         p = items[i]
         if err is not None:
             if isinstance(err, ApiError):

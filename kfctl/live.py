@@ -73,10 +73,10 @@ def body_for_apply(obj: dict) -> dict:
 
 
 def run_concurrently(fn, items: list, workers: int, on_done: Callable | None = None, *,
-                     fail_fast: bool = True) -> list[tuple]:
+                     fail_fast: bool | Callable[[BaseException], bool] = True) -> list[tuple]:
     """Run ``fn(item)`` for every item with at most ``workers`` threads; returns [(item, result, error)]
-    for the items that ran. After the first error (with ``fail_fast``) nothing new starts; what is in
-    flight finishes. Ctrl-C cancels what has not started and re-raises at once."""
+    for the items that ran. After the first error (with ``fail_fast``; or when ``fail_fast(error)`` says
+    so) nothing new starts; what is in flight finishes. Ctrl-C cancels what has not started and re-raises at once."""
     if not items:
         return []
     out: list[tuple] = []
@@ -91,7 +91,7 @@ def run_concurrently(fn, items: list, workers: int, on_done: Callable | None = N
                 if fut.cancelled():
                     continue
                 err = fut.exception()
-                if err is not None and fail_fast:
+                if err is not None and (fail_fast(err) if callable(fail_fast) else fail_fast):
                     for other in pending:
                         other.cancel()
                 res = None if err else fut.result()
@@ -103,6 +103,12 @@ def run_concurrently(fn, items: list, workers: int, on_done: Callable | None = N
         raise
     pool.shutdown(wait=True)
     return out
+
+
+def not_a_rejection(err: BaseException) -> bool:
+    """For ``fail_fast``: stop sending after an error that is not the server rejecting one object (server
+    gone, Ctrl-C); after a rejection the rest still goes, so every object that fails is named."""
+    return not isinstance(err, ApiError)
 
 
 def raise_errors(errors: list[tuple[str, BaseException]], *, verb: str = "apply") -> None:
