@@ -38,7 +38,7 @@ from .errors import Conflict
 from .live import body_for_apply, fetch_live, live_uids, namespace_exists, not_a_rejection, plan, prepare, \
     raise_errors, run_concurrently, scope_function
 from .objects import ObjRef, group_of, sort_key
-from .ownership import list_owned, prune_plan, removal_casualties
+from .ownership import existing_not_ours, list_owned, prune_plan, removal_casualties
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
@@ -286,6 +286,13 @@ def cluster_diff(cluster, objects: list[dict], identity, namespace: str, *, work
             d.op, d.note = "conflict", "fields owned by another manager: " + ", ".join(conflicts[i])
         results[i] = d
     raise_errors(errors)
+    foreign, from_ks = existing_not_ours(identity, items)
+    for p, owner in foreign:
+        d = results[items.index(p)]
+        d.note = (d.note + "; " if d.note else "") + \
+            f"already exists and {owner.text}: apply refuses it without --adopt"
+    for p in from_ks:
+        results[items.index(p)].note = "left by ks apply for the same component: apply adopts it"
     out = [results[i] for i in range(len(items))]
 
     gks = sorted({p.resource.group_kind for p in items if p.resource is not None})

@@ -247,9 +247,9 @@ def same_component(rendered: dict, live: dict) -> bool:
     return comp(rendered) is not None and comp(rendered) == comp(live)
 
 
-def check_existing(identity: Identity, items: list[Planned], adopt: bool) -> list[Planned]:
-    """Rendered objects that already exist must be ours (rules 2-4). Returns the objects left by ks that
-    are adopted; anything else not ours is an OwnershipError naming them, unless ``adopt``."""
+def existing_not_ours(identity: Identity, items: list[Planned]) -> tuple[list[tuple[Planned, Owner]], list[Planned]]:
+    """Rendered objects that already exist and are not ours (rules 2-4): (those apply refuses without
+    --adopt, with their owner; those left by ks for the same component, which apply adopts)."""
     foreign, from_ks = [], []
     for p in items:
         if p.live is None:
@@ -259,8 +259,15 @@ def check_existing(identity: Identity, items: list[Planned], adopt: bool) -> lis
             continue
         if owner.kind == "ksonnet" and same_component(p.obj, p.live):
             from_ks.append(p)
-            continue
-        foreign.append((p, owner))
+        else:
+            foreign.append((p, owner))
+    return foreign, from_ks
+
+
+def check_existing(identity: Identity, items: list[Planned], adopt: bool) -> list[Planned]:
+    """Rendered objects that already exist must be ours (rules 2-4). Returns the objects left by ks that
+    are adopted; anything else not ours is an OwnershipError naming them, unless ``adopt``."""
+    foreign, from_ks = existing_not_ours(identity, items)
     if foreign and not adopt:
         if len(foreign) == 1:
             p, owner = foreign[0]

@@ -136,6 +136,9 @@ def test_hand_made_object_is_not_taken_over_without_adopt(capp):
     c.request("POST", f"/api/v1/namespaces/{capp.ns}/configmaps",
               {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm-3"}, "data": {"mine": "yes"}})
     capp.component("cms", CMS)
+    res = capp.run("diff", "default")  # diff predicts the refusal
+    assert res.code == 10 and f"kfctl: note: ConfigMap {capp.ns}/cm-3 already exists and was not applied by kfctl" \
+        in res.err and "apply refuses it without --adopt" in res.err, res
     res = capp.run("apply", "default", "--prune")
     assert_clean_failure(res, contains=f"ConfigMap {capp.ns}/cm-3 already exists and was not applied by kfctl")
     assert "--adopt" in res.err

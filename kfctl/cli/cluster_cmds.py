@@ -401,7 +401,7 @@ def diff(ctx, locations, components, output, exit_zero, concurrency, **kw):
             click.echo(_colour(text) if _use_colour(sys.stdout) else text, nl=False)
         click.echo(_diff_summary(s), err=True)
         for d in diffs:
-            if d.op == "taken":
+            if d.op == "taken" or "--adopt" in d.note:
                 click.echo(f"kfctl: note: {d.ref} {d.note}", err=True)
     if s.get("leftover"):
         by_ns = sorted({d.ref.namespace or "(cluster-scoped)" for d in diffs if d.op == "leftover"})
