@@ -4,6 +4,7 @@ server is involved (what the server decides is tested in test_cluster_apply.py a
 
 from __future__ import annotations
 
+import json
 import sys
 import textwrap
 
@@ -284,6 +285,28 @@ def test_secret_values_never_appear_in_diff_text():
     assert "*** (before)" in text and "*** (after)" in text
     created = df.make_diff(pr_ref(right), "v1", None, right).text("live", "local")
     assert "hunter2" not in created and "bmV3cGFzcw==" not in created
+
+
+def test_string_data_keys_are_compared_as_the_data_keys_they_become():
+    fields = {"f:data": {"f:a": {}}, "f:stringData": {"f:b": {}}}
+    live = _live_with({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s", "namespace": "n"},
+                       "data": {"a": "QQ==", "b": "b25l", "other": "eA=="}}, fields)
+    after = json.loads(json.dumps(live))
+    after["data"]["b"] = "dHdv"
+    before, after = df.restrict_to_managed(live, after)
+    assert sorted(before["data"]) == ["a", "b"]  # "other" belongs to another manager: not compared
+    assert df.changed_paths(before, after) == ["data.b"]
+
+
+def test_every_failed_object_is_named_once():
+    from kfctl.cluster import ApiError
+    from kfctl.errors import Rejected
+
+    errors = [(f"Service n/bad-{i}", ApiError(422, "Invalid", f"Service bad-{i} is invalid")) for i in (1, 2, 3)]
+    with pytest.raises(Rejected) as exc:
+        lv.raise_errors(errors)
+    text = str(exc.value)
+    assert all(text.count(f"bad-{i}") >= 1 for i in (1, 2, 3)) and "2 more object(s) failed too" in text
 
 
 def pr_ref(obj):
