@@ -324,12 +324,6 @@ def prune_plan(identity: Identity, owned: list[dict], rendered: list[dict],
     return out
 
 
-def prunable(identity: Identity, owned: list[dict], rendered: list[dict],
-             components: list[str] | None = None, keep_uids: set[str] | None = None) -> list[dict]:
-    """What ``--prune`` deletes: ours, no longer rendered, not protected."""
-    return prune_plan(identity, owned, rendered, components, keep_uids).prune
-
-
 def describe_leftovers(identity: Identity, leftovers: list[dict]) -> list[str]:
     """One line per namespace: what remains of this app+environment at other destinations."""
     by_ns: dict[str, list[str]] = {}

@@ -172,7 +172,7 @@ def test_prune_plan_sorts_ours_leftovers_and_kept():
     assert names(plan.prune) == ["gone", "gone2"]
     assert names(plan.leftovers) == sorted(["left", stale["metadata"]["name"]])
     assert names(plan.kept) == ["protected"]
-    assert names(pr.prunable(me, owned, rendered, ["web"])) == ["gone"]
+    assert names(pr.prune_plan(me, owned, rendered, ["web"]).prune) == ["gone"]
     lines = pr.describe_leftovers(me, plan.leftovers)
     assert len(lines) == 1 and "namespace 'old-ns'" in lines[0] and "--prune-moved" in lines[0]
 
@@ -183,17 +183,17 @@ def test_a_copied_app_with_the_same_id_does_not_own_the_originals_objects():
     obj = original.stamp(_obj("ConfigMap", "a"))
     assert _kind(original, obj) == "ours"
     assert "app 'app'" in copy.classify(obj).text and "own id" in copy.classify(obj).text
-    assert pr.prunable(copy, [obj], []) == []
+    assert pr.prune_plan(copy, [obj], []).prune == []
     # A cp -r copy keeps the name too; pointed at another namespace it is another destination.
     same_name_copy = pr.Identity("id1", "app", "dev", "ns2")
-    assert pr.prunable(same_name_copy, [obj], []) == []
+    assert pr.prune_plan(same_name_copy, [obj], []).prune == []
 
 
 def test_prune_never_takes_a_rendered_object_listed_under_another_group():
     me = pr.Identity("id1", "app", "dev", "ns1")
     old_group = me.stamp(_obj("Deployment", "web", api="extensions/v1beta1", uid="u-1"))
     rendered = [_obj("Deployment", "web", api="apps/v1")]
-    assert pr.prunable(me, [old_group], rendered, keep_uids={"u-1"}) == []
+    assert pr.prune_plan(me, [old_group], rendered, keep_uids={"u-1"}).prune == []
 
 
 def test_prune_leaves_objects_annotated_to_be_kept():
@@ -201,7 +201,7 @@ def test_prune_leaves_objects_annotated_to_be_kept():
     kfctl_kept = me.stamp(_obj("ConfigMap", "a", annotations={"kfctl.io/prune": "ignore"}))
     ks_kept = me.stamp(_obj("ConfigMap", "b", annotations={"kubecfg.ksonnet.io/garbage-collect-strategy": "ignore"}))
     auto = me.stamp(_obj("ConfigMap", "c", annotations={"kubecfg.ksonnet.io/garbage-collect-strategy": "auto"}))
-    assert [o["metadata"]["name"] for o in pr.prunable(me, [kfctl_kept, ks_kept, auto], [])] == ["c"]
+    assert [o["metadata"]["name"] for o in pr.prune_plan(me, [kfctl_kept, ks_kept, auto], []).prune] == ["c"]
 
 
 # ---------------------------------------------------------------------------------------------- change detection

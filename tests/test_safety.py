@@ -369,6 +369,11 @@ def test_apply_output_json_verbose_kept_and_ownership_only_moves(capp):
     assert res.code == 0, res
     assert "0 pruned, 1 kept" in res.out and f"kept ConfigMap {capp.ns}/keep" in res.out, res
     assert capp.cm("keep") is not None
+    res = capp.run("delete", "default", "-o", "json")
+    assert res.code == 0, res
+    rows = {(o["op"], o["name"]) for o in json.loads(res.out)["objects"]}
+    assert ("kept", "keep") in rows and ("deleted", "cm-1") in rows, rows
+    assert capp.cm("keep") is not None and capp.cm("cm-1") is None
 
 
 def test_implicit_namespace_is_labelled_and_left_by_delete(capp):

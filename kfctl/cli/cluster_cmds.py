@@ -455,7 +455,7 @@ def delete(ctx, env_name, components, wait_, timeout, dry_run, delete_contents, 
     from ..live import Event, fetch_live, plan, prepare, scope_function
     from ..objects import ObjRef
     from ..ownership import CREATED_FOR_LABEL, check_removals, is_controller_owned, list_owned, parent_object, \
-        prunable
+        prune_plan
     from ..wait import wait_gone
     from . import AppContext
 
@@ -490,7 +490,11 @@ def delete(ctx, env_name, components, wait_, timeout, dry_run, delete_contents, 
         if not comps and app.app_id:
             gks = sorted({p.resource.group_kind for p in items if p.resource is not None})
             owned = list_owned(cluster, identity, gks, concurrency, [env.namespace])
-            victims.extend(prunable(identity, owned, prepared, None))
+            leftover = prune_plan(identity, owned, prepared, None)
+            victims.extend(leftover.prune)
+            for obj in leftover.kept:
+                reporter(Event("delete", "kept", str(ObjRef.of(obj)), note="annotated kfctl.io/prune: ignore"))
+                rows.append(_row(ObjRef.of(obj), "kept", "annotated kfctl.io/prune: ignore"))
         taken = check_removals(cluster, identity, victims, concurrency, allow=delete_contents)
         if victims and _should_confirm(yes, dry_run):
             if not _confirm("delete", {"delete": len(victims), "take along": len(taken)}, cluster, env):
