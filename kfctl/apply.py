@@ -116,8 +116,7 @@ def apply_objects(cluster: Cluster, objects: list[dict], identity: Identity, nam
     # Rule 6 of kfctl/ownership.py, before anything changes.
     result.taken_along = check_removals(cluster, identity, to_prune, opts.workers, allow=opts.delete_contents)
     if opts.confirm is not None:
-        planned = {"create": sum(1 for p in items if p.live is None),
-                   "update": sum(1 for p in items if p.live is not None and p.action != "skip"),
+        planned = {"create": sum(1 for p in items if p.live is None), "update": _count_updates(cluster, items, opts),
                    "prune": len(to_prune), "take along": len(result.taken_along)}
         if any(planned.values()) and not opts.confirm(planned):
             raise KfctlError("not confirmed; nothing was changed")
@@ -172,6 +171,19 @@ def apply_objects(cluster: Cluster, objects: list[dict], identity: Identity, nam
     if opts.wait and not opts.dry_run:
         wait_ready(cluster, [p.after or p.obj for p in items], opts.timeout, progress)
     return result
+
+
+def _count_updates(cluster: Cluster, items: list[Planned], opts: Options) -> int:
+    """How many existing objects an apply would change, by a server-side dry run of each one it would
+    send (for the confirmation summary; a rejection fails here, before any change)."""
+    maybe = [p for p in items if p.live is not None and p.action != "skip" and p.resource is not None]
+
+    def one(p: Planned):
+        return cluster.apply(p.resource, body_for_apply(p.obj), force=opts.force_conflicts, dry_run=True)
+
+    outcome = run_concurrently(one, maybe, opts.workers, fail_fast=not_a_rejection)
+    raise_errors([(str(p.ref), err) for p, _r, err in outcome if err])
+    return sum(1 for p, after, _e in outcome if not same(p.live, after))
 
 
 def _apply_groups(cluster: Cluster, identity: Identity, items: list[Planned], pending_ns: set[str], opts: Options,

@@ -329,9 +329,12 @@ def test_apply_and_delete_confirm_on_a_terminal(capp):
     assert code == 0 and "5 created" in out and "\x1b[32m" not in out, out
     code, out = _pty_run(capp, ["apply", "default", "--yes"], None)
     assert code == 0 and "Proceed?" not in out, out  # nothing to change: no question either way
-    capp.component("cms", CMS.replace("std.toString(i)", "std.toString(i + 1)"))
+    capp.component("cms", CMS.replace("std.toString(i)", "std.toString(if i == 1 then 1 else i + 1)"))
+    code, out = _pty_run(capp, ["apply", "default"], "n", {"NO_COLOR": "1"})  # 4 of 5 change
+    assert code == 1 and "0 to create, 4 to update, 0 to prune" in out, out
+    assert capp.cm("cm-2")["data"] == {"index": "2"}
     code, out = _pty_run(capp, ["apply", "default"], None, {"KFCTL_YES": "1"})
-    assert code == 0 and "Proceed?" not in out and "5 changed" in out, out
+    assert code == 0 and "Proceed?" not in out and "4 changed" in out, out
     code, out = _pty_run(capp, ["delete", "default"], "n")
     assert code == 1 and "5 to delete" in out and capp.cm("cm-1") is not None, out
     code, out = _pty_run(capp, ["delete", "default", "-y"], None)
