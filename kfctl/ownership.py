@@ -178,10 +178,10 @@ class Identity:
                                       "app, --adopt takes it over)")
             applyset = labels.get(PART_OF_LABEL) or labels.get(APPLYSET_ID_LABEL)
             if applyset and applyset != self.applyset_id:
-                where = f"namespace {meta['namespace']!r}" if meta.get("namespace") else "another namespace"
                 return Owner("elsewhere", f"belongs to another deployment of this app and environment (its ApplySet "
-                                          f"is not the one of namespace {self.namespace!r}: a copy of this app, or "
-                                          f"this environment when it used {where})")
+                                          f"parent, ConfigMap {self.parent_name}, is in a namespace other than "
+                                          f"{self.namespace!r}: a copy of this app deployed there, or this "
+                                          "environment before its namespace changed)")
             return Owner("ours", "")
         other_env = annotations.get(ENV_ANNOTATION) or env or "?"
         other_app = annotations.get(APP_ANNOTATION) or "?"
