@@ -1,18 +1,25 @@
 """``kfctl diff``: what applying an environment would change, or how two environments differ.
 
 Against a cluster, each rendered object is compared with its live copy after a server-side dry-run
-apply (so server defaults, admission and field ownership are accounted for); an object whose live
-copy already carries every rendered value under kfctl's field manager is unchanged without a
-dry-run. Objects that do not exist yet are shown as created (the rendered object), and objects this
-app+environment applied before that are no longer rendered as deleted (what ``apply --prune`` would
-remove). Both sides are normalised: status and server-set metadata (managedFields, resourceVersion,
-uid, creationTimestamp, generation, selfLink, kubectl's last-applied annotation) are dropped, an
-update compares only the fields kfctl's field manager owns before or after the apply (so values
-the server defaults as a consequence, or fields other controllers own, are not noise), and Secret
-values are masked everywhere.
+apply, creations included (so server defaults, admission, validation and field ownership are
+accounted for; an object the server would reject is an error naming it). The dry run is sent without
+force: fields another manager owns are reported as a conflict (which fields, which manager) -- what
+``apply`` would do -- and the diff shown for it is what ``apply --force-conflicts`` would change. An
+object whose live copy already carries every rendered value under kfctl's field manager is unchanged
+without a dry run. Objects whose namespace or CRD does not exist yet cannot be checked by the server
+and are shown as the rendered object.
+
+Beyond the rendered objects: objects this app+environment applied before and no longer renders are
+shown "to prune" (only ``apply --prune`` deletes them); what it left at another destination
+(kfctl/ownership.py rule 2) is "left over" (``--prune-moved``); custom resources (or namespace
+contents) a pruned CRD (or Namespace) would take with it are listed as "taken along".
+
+Both sides are normalised (``compare.normalize``), an update compares only the fields kfctl's field
+manager owns before or after the apply, and Secret values are masked everywhere (a changed value
+shows as ``*** (before)`` / ``*** (after)``, stringData included).
 
 Text output is a unified diff of YAML (sorted keys) per object; JSON output gives per object the
-operation (create/update/delete/unchanged) and the changed paths.
+operation (create/update/prune/leftover/taken/conflict/unchanged) and the changed paths.
 """
 
 from __future__ import annotations
@@ -25,37 +32,14 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from .cluster import ApiError, to_kfctl_error
+from .compare import find_child, is_unchanged, managed_entry, normalize
+from .errors import Conflict
+from .live import body_for_apply, fetch_live, live_uids, namespace_exists, not_a_rejection, plan, prepare, \
+    raise_errors, run_concurrently, scope_function
 from .objects import ObjRef, group_of, sort_key
-
-LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
-_DROP_META = ("managedFields", "resourceVersion", "uid", "creationTimestamp", "generation", "selfLink")
+from .ownership import existing_not_ours, list_owned, prune_plan, removal_casualties
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-
-
-def normalize(obj: dict | None, *, strip_ownership: bool = False) -> dict | None:
-    """A copy without status and server-set metadata (see the module docstring)."""
-    if obj is None:
-        return None
-    out = json.loads(json.dumps(obj))
-    out.pop("status", None)
-    meta = out.get("metadata")
-    if isinstance(meta, dict):
-        for key in _DROP_META:
-            meta.pop(key, None)
-        ann = meta.get("annotations")
-        if isinstance(ann, dict):
-            ann.pop(LAST_APPLIED, None)
-        if strip_ownership:
-            from .prune import APP_ANNOTATION, APP_ID_LABEL, ENV_ANNOTATION, ENV_LABEL, PART_OF_LABEL
-
-            for key in (APP_ID_LABEL, ENV_LABEL, PART_OF_LABEL):
-                (meta.get("labels") or {}).pop(key, None)
-            for key in (ENV_ANNOTATION, APP_ANNOTATION):
-                (meta.get("annotations") or {}).pop(key, None)
-        for key in ("labels", "annotations"):
-            if key in meta and not meta[key]:
-                del meta[key]
-    return out
 
 
 def _merge_fields(a: dict, b: dict) -> dict:
@@ -72,11 +56,9 @@ def _restrict(value, fields: dict):
         return {fk[2:]: _restrict(value[fk[2:]], sub) for fk, sub in fields.items()
                 if fk.startswith("f:") and fk[2:] in value}
     if isinstance(value, list):
-        from .apply import _find_child
-
         out = []
         for i, elem in enumerate(value):
-            sub = _find_child(fields, elem, i)
+            sub = find_child(fields, elem, i)
             if sub is not None:
                 inner = {k: v for k, v in sub.items() if k != "."}
                 out.append(_restrict(elem, inner) if inner else elem)
@@ -85,8 +67,6 @@ def _restrict(value, fields: dict):
 
 
 def managed_fields(obj: dict | None, manager: str = "kfctl") -> dict:
-    from .apply import managed_entry
-
     entry = managed_entry(obj or {}, manager) if obj else None
     return (entry or {}).get("fieldsV1") or {}
 
@@ -96,7 +76,9 @@ def restrict_to_managed(before: dict, after: dict) -> tuple[dict, dict]:
     their identity. Server defaults and fields other managers own are left out of the comparison."""
     fields = _merge_fields(managed_fields(before), managed_fields(after))
     if _is_secret(after) and "f:stringData" in fields:
-        fields = _merge_fields(fields, {"f:data": {}})  # stringData is written into data by the server
+        # The server writes stringData into data: the data keys kfctl sets through stringData are its too.
+        keys = {k: {} for k in (fields.get("f:stringData") or {}) if k.startswith("f:")}
+        fields = _merge_fields(fields, {"f:data": keys or {}})
 
     def cut(obj):
         out = _restrict(obj, fields)
@@ -184,12 +166,13 @@ def changed_paths(left, right, prefix: str = "") -> list[str]:
 
 @dataclass
 class ObjectDiff:
-    op: str  # create / update / delete / unchanged
+    op: str  # create / update / delete / unchanged; against a cluster also prune / leftover / taken / conflict
     ref: ObjRef
     api_version: str
     left: dict | None = None  # before (live, or the first environment)
     right: dict | None = None  # after (what apply would leave, or the second environment)
     paths: list[str] = field(default_factory=list)
+    note: str = ""  # why (a conflict's managers and fields, what an object is taken along with)
 
     def text(self, left_label: str, right_label: str, context: int = 3) -> str:
         left, right = mask_pair(self.left, self.right)
@@ -201,8 +184,11 @@ class ObjectDiff:
         return "".join(ln if ln.endswith("\n") else ln + "\n" for ln in lines)
 
     def as_json(self) -> dict:
-        return {"op": self.op, "apiVersion": self.api_version, "kind": self.ref.kind,
-                "namespace": self.ref.namespace or None, "name": self.ref.name, "paths": self.paths}
+        out = {"op": self.op, "apiVersion": self.api_version, "kind": self.ref.kind,
+               "namespace": self.ref.namespace or None, "name": self.ref.name, "paths": self.paths}
+        if self.note:
+            out["note"] = self.note
+        return out
 
 
 def make_diff(ref: ObjRef, api_version: str, left: dict | None, right: dict | None) -> ObjectDiff:
@@ -228,66 +214,124 @@ def diff_sets(left: list[dict], right: list[dict], *, strip_ownership: bool = Fa
     return out
 
 
+def _conflicts(err: ApiError) -> list[str]:
+    """'"manager": .field' for each field-ownership conflict the server names."""
+    out = []
+    for c in err.causes:
+        msg = str(c.get("message", ""))
+        who = msg.split('"')[1] if msg.count('"') >= 2 else "?"
+        entry = f"{c.get('field', '?')} (owned by {who!r})"
+        if entry not in out:
+            out.append(entry)
+    return out
+
+
+def _is_field_conflict(err: BaseException) -> bool:
+    return isinstance(err, ApiError) and err.status == 409 and any(
+        "FieldManagerConflict" in (c.get("type"), c.get("reason")) for c in err.causes)
+
+
 def cluster_diff(cluster, objects: list[dict], identity, namespace: str, *, workers: int = 8,
                  components: list[str] | None = None, strip_ownership: bool = False) -> list[ObjectDiff]:
-    """Live (left) versus what applying ``objects`` would leave (right), plus prunable objects."""
-    from . import apply as ap
-    from .cluster import ApiError, to_kfctl_error
-    from .prune import prunable
-
-    namespaced = ap.scope_function(cluster, objects)
-    prepared = ap.prepare(objects, namespace, namespaced, identity)
-    items = ap.plan(prepared, cluster)
-    ap.fetch_live(cluster, items, workers)
+    """Live (left) versus what applying ``objects`` would leave (right), then what prune would take.
+    See the module docstring; an object the server would reject raises an error naming every one."""
+    namespaced = scope_function(cluster, objects)
+    prepared = prepare(objects, namespace, namespaced, identity)
+    items = plan(prepared, cluster)
+    fetch_live(cluster, items, workers)
     results: dict[int, ObjectDiff] = {}
+    pending_ns = {p.name for p in items if p.ref.kind == "Namespace" and p.ref.group == "" and p.live is None}
+    if namespace not in pending_ns and not namespace_exists(cluster, namespace):
+        pending_ns.add(namespace)
 
     def norm(o):
         return normalize(o, strip_ownership=strip_ownership)
 
     send = []
     for i, p in enumerate(items):
-        if p.live is None:
-            results[i] = ObjectDiff("create", p.ref, p.obj["apiVersion"], None, norm(ap.body_for_apply(p.obj)))
-        elif ap.is_unchanged(p.obj, p.live):
+        if p.live is None and (p.resource is None or p.namespace in pending_ns):
+            results[i] = ObjectDiff("create", p.ref, p.obj["apiVersion"], None, norm(body_for_apply(p.obj)),
+                                    note="not checked by the server: its namespace or CRD does not exist yet")
+        elif is_unchanged(p.obj, p.live):
             results[i] = ObjectDiff("unchanged", p.ref, p.obj["apiVersion"], norm(p.live), norm(p.live))
         else:
             send.append(i)
 
+    conflicts: dict[int, list[str]] = {}
+
     def one(i: int):
         p = items[i]
-        return cluster.apply(p.resource, ap.body_for_apply(p.obj), force=True, dry_run=True)
+        try:
+            return cluster.apply(p.resource, body_for_apply(p.obj), dry_run=True)
+        except ApiError as err:
+            if not _is_field_conflict(err):
+                raise
+            conflicts[i] = _conflicts(err)
+            return cluster.apply(p.resource, body_for_apply(p.obj), force=True, dry_run=True)
 
     errors = []
-    for i, after, err in ap.run_concurrently(one, send, workers):
+    for i, after, err in run_concurrently(one, send, workers, fail_fast=not_a_rejection):
         p = items[i]
         if err is not None:
             if isinstance(err, ApiError):
                 err = to_kfctl_error(err, str(p.ref))
             errors.append((str(p.ref), err))
             continue
+        if p.live is None:
+            results[i] = ObjectDiff("create", p.ref, p.obj["apiVersion"], None, norm(after))
+            continue
         before, after = restrict_to_managed(p.live, after)
-        results[i] = make_diff(p.ref, p.obj["apiVersion"], norm(before), norm(after))
-    ap.raise_first(errors)
+        d = make_diff(p.ref, p.obj["apiVersion"], norm(before), norm(after))
+        if i in conflicts:
+            d.op, d.note = "conflict", "fields owned by another manager: " + ", ".join(conflicts[i])
+        results[i] = d
+    raise_errors(errors)
+    foreign, from_ks = existing_not_ours(identity, items)
+    for p, owner in foreign:
+        d = results[items.index(p)]
+        d.note = (d.note + "; " if d.note else "") + \
+            f"already exists and {owner.text}: apply refuses it without --adopt"
+    for p in from_ks:
+        results[items.index(p)].note = "left by ks apply for the same component: apply adopts it"
     out = [results[i] for i in range(len(items))]
 
     gks = sorted({p.resource.group_kind for p in items if p.resource is not None})
-    owned = ap.list_owned(cluster, identity, gks, workers, [namespace] + [p.namespace for p in items if p.namespace])
-    gone = prunable(identity, owned, prepared, components, keep_uids=ap.live_uids(items))
+    owned = list_owned(cluster, identity, gks, workers, [namespace] + [p.namespace for p in items if p.namespace])
+    pp = prune_plan(identity, owned, prepared, components, keep_uids=live_uids(items))
 
     def full(obj):  # the owned listing is metadata only; show the whole object being deleted
         meta = obj["metadata"]
         res = cluster.discovery.resource(obj["apiVersion"], obj["kind"])
         return cluster.get(res, meta.get("namespace"), meta["name"]) if res else None
 
-    fetched = {id(o): r for o, r, e in ap.run_concurrently(full, gone, workers) if e is None}
-    for obj in gone:
-        live = fetched.get(id(obj)) or obj
-        out.append(ObjectDiff("delete", ObjRef.of(obj), obj.get("apiVersion", ""), norm(live), None))
+    gone = pp.prune + pp.leftovers
+    fetched = {id(o): r for o, r, e in run_concurrently(full, gone, workers) if e is None}
+    for op, objs in (("prune", pp.prune), ("leftover", pp.leftovers)):
+        for obj in objs:
+            live = fetched.get(id(obj)) or obj
+            out.append(ObjectDiff(op, ObjRef.of(obj), obj.get("apiVersion", ""), norm(live), None))
+    for obj, container in removal_casualties(cluster, identity, pp.prune, workers):
+        out.append(ObjectDiff("taken", ObjRef.of(obj), obj.get("apiVersion", ""), norm(obj), None,
+                              note=f"deleted with {ObjRef.of(container)}, which --prune removes; this app and "
+                                   "environment did not apply it (--prune refuses without --delete-contents)"))
     return out
+
+
+def conflict_error(diffs: list[ObjectDiff]) -> Conflict | None:
+    """The error ``diff`` ends with when ``apply`` would fail on field-ownership conflicts."""
+    found = [d for d in diffs if d.op == "conflict"]
+    if not found:
+        return None
+    listed = "; ".join(f"{d.ref}: {d.note}" for d in found)
+    return Conflict(f"apply would fail: {len(found)} object(s) have fields owned by another field manager: {listed}",
+                    hint="re-run with --force-conflicts to take them over (or drop them from the component); the "
+                         "diff above shows what that would change")
 
 
 def summary(diffs: list[ObjectDiff]) -> dict[str, int]:
     out = {"create": 0, "update": 0, "delete": 0, "unchanged": 0}
+    for d in diffs:
+        out.setdefault(d.op, 0)
     for d in diffs:
         out[d.op] += 1
     return out

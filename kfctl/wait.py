@@ -19,6 +19,7 @@ import time
 from typing import Callable
 
 from .errors import NotReady
+from .live import Event, Planned, fetch_live
 from .objects import ObjRef
 
 
@@ -126,8 +127,6 @@ class _Poller:
     else a GET each (the same strategy as apply's live-state read)."""
 
     def __init__(self, cluster, objects: list[dict]):
-        from .apply import Planned
-
         self.cluster = cluster
         self.items = []
         for obj in objects:
@@ -135,8 +134,6 @@ class _Poller:
             self.items.append(Planned(obj=obj, ref=ObjRef.of(obj), group=0, resource=res))
 
     def fetch(self, workers: int) -> dict[ObjRef, dict | None]:
-        from .apply import fetch_live
-
         for p in self.items:
             p.live = None
         fetch_live(self.cluster, self.items, workers)
@@ -151,8 +148,6 @@ class _Poller:
 
 def _poll(cluster, objects: list[dict], timeout: float, progress: Callable, *, want_gone: bool,
           interval: float = 0.5, workers: int = 8) -> None:
-    from .apply import Event
-
     poller = _Poller(cluster, objects)
     deadline = time.monotonic() + timeout
     total = len(objects)

@@ -45,7 +45,8 @@ def assert_clean_failure(res, *, contains=None, before=None, root=None):
     assert res.code not in (0, 70), res
     assert "Traceback" not in res.err and "Traceback" not in res.out, res
     lines = [ln for ln in res.err.splitlines() if ln.strip()]
-    notes = ("kfctl: about to ", "created ", "changed ", "pruned ", "deleted ", "skipped ")
+    notes = ("kfctl: about to ", "created ", "changed ", "pruned ", "deleted ", "skipped ", "kfctl: note: ",
+             "kfctl: notice: ", "waiting: ")
     rest = [ln for ln in lines if not ln.startswith(notes)]
     assert len(rest) in (1, 2) and rest[0].startswith("kfctl: error: "), res
     assert len(rest) == 1 or rest[1].startswith("hint: "), res
@@ -204,7 +205,9 @@ def test_diff_shows_prunable_objects_and_masks_secrets(capp):
     assert "***" in res.out
     doc = json.loads(capp.run("diff", "default", "-o", "json").out)
     ops = sorted((o["op"], o["name"]) for o in doc["objects"])
-    assert ops == [("delete", f"cm-{i}") for i in range(1, 6)] + [("update", "creds")]
+    assert ops == [("prune", f"cm-{i}") for i in range(1, 6)] + [("update", "creds")]
+    # Only --prune deletes them: diff says so rather than "to delete" (issue 11).
+    assert "5 would be pruned with --prune" in res.err and "to delete" not in res.err
 
 
 def test_crd_and_custom_resource_in_one_apply_with_wait(capp):
@@ -295,10 +298,14 @@ def test_field_manager_conflict_names_the_manager(capp):
     c.apply({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm-1", "namespace": capp.ns},
              "data": {"index": "999"}}, f"/api/v1/namespaces/{capp.ns}/configmaps/cm-1", field_manager="helm-ish")
     capp.component("cms", CMS)
+    # Made by another tool: not kfctl's to change until adopted.
     res = capp.run("apply", "default")
+    assert_clean_failure(res, contains=f"ConfigMap {capp.ns}/cm-1 already exists and was not applied by kfctl")
+    assert "--adopt" in res.err and capp.cm("cm-2") is None
+    res = capp.run("apply", "default", "--adopt")
     assert_clean_failure(res, contains="helm-ish")
     assert "--force-conflicts" in res.err and "cm-1" in res.err
-    res = capp.run("apply", "default", "--force-conflicts")
+    res = capp.run("apply", "default", "--adopt", "--force-conflicts")
     assert res.code == 0, res
     assert capp.cm("cm-1")["data"] == {"index": "1"}
 
@@ -329,9 +336,12 @@ def test_wait_timeout_lists_what_is_not_ready(capp):
                            spec: {nodeSelector: {"kfctl-test/no-such-node": "x"},
                                   containers: [{name: "c", image: "x"}]}}}}
         """)
-    res = capp.run("apply", "default", "--wait", "--timeout", "4s")
+    res = capp.run("apply", "default", "--wait", "--timeout", "4s", env={"KFCTL_PROGRESS_INTERVAL": "1"})
     assert_clean_failure(res, contains="not ready after 4s")
     assert "Deployment.apps" in res.err and "stuck" in res.err
+    # Issue 9 case 14: without a terminal, a progress line at a steady interval naming what it waits for.
+    progress = [ln for ln in res.err.splitlines() if ln.startswith("waiting: 0/1 ready")]
+    assert 2 <= len(progress) <= 6 and "stuck" in progress[0], res
 
 
 def test_crd_that_never_becomes_established_times_out(capp):
@@ -379,7 +389,7 @@ def test_delete_removes_only_ours_and_waits(capp):
     assert capp.cm("cm-2") is not None
     res = capp.run("delete", "default")
     assert res.code == 0, res
-    assert "skipped ConfigMap" in res.err and "cm-1" in res.err
+    assert f"skipped ConfigMap {capp.ns}/cm-1: was not applied by kfctl" in res.out
     assert capp.cm("cm-1") is not None
     for i in range(2, 6):
         assert capp.cm(f"cm-{i}") is None
@@ -494,6 +504,8 @@ def test_server_warnings_are_shown(capp):
 
 
 def test_prune_after_the_environment_moved_to_another_namespace(capp):
+    """Issue 9 case 1: what the environment left in its old namespace is reported, and removed only
+    with --prune-moved (never by --prune alone)."""
     capp.component("cms", CMS)
     assert capp.run("apply", "default").code == 0
     old_ns, new_ns = capp.ns, capp.ns + "-moved"
@@ -501,11 +513,20 @@ def test_prune_after_the_environment_moved_to_another_namespace(capp):
     assert capp.run("env", "set", "default", "--namespace", new_ns).code == 0
     res = capp.run("diff", "default", "-o", "json")
     ops = sorted((o["op"], o["namespace"]) for o in json.loads(res.out)["objects"])
-    assert ops.count(("create", new_ns)) == 5 and ops.count(("delete", old_ns)) == 6, ops  # 5 + the old parent
+    assert ops.count(("create", new_ns)) == 5 and ops.count(("leftover", old_ns)) == 6, ops  # 5 + the old parent
+    assert "prune" not in {op for op, _ in ops}
+    assert f"remain at another destination ({old_ns})" in res.err and "--prune-moved" in res.err
     res = capp.run("apply", "default", "--prune")
     assert res.code == 0, res
-    assert "5 created" in res.out and "6 pruned" in res.out, res
+    assert "5 created" in res.out and "0 pruned" in res.out, res
+    assert f"6 object(s) of app 'app', environment 'default' remain in namespace {old_ns!r}" in res.err
+    assert "--prune-moved removes them" in res.err
+    assert len(capp.get(f"/api/v1/namespaces/{old_ns}/configmaps?labelSelector=kfctl.io/environment")["items"]) == 6
+    res = capp.run("apply", "default", "--prune-moved")
+    assert res.code == 0, res
+    assert "6 pruned" in res.out, res
     left = capp.get(f"/api/v1/namespaces/{old_ns}/configmaps?labelSelector=kfctl.io/environment")["items"]
     assert left == []
     assert len(capp.get(f"/api/v1/namespaces/{new_ns}/configmaps?labelSelector=kfctl.io/environment")["items"]) == 6
-
+    res = capp.run("apply", "default", "--prune")
+    assert res.code == 0 and "remain in namespace" not in res.err, res

@@ -4,14 +4,16 @@ server is involved (what the server decides is tested in test_cluster_apply.py a
 
 from __future__ import annotations
 
+import json
 import sys
 import textwrap
 
 import pytest
 
-from kfctl import apply as ap
+from kfctl import compare as cmp
 from kfctl import diff as df
-from kfctl import prune as pr
+from kfctl import live as lv
+from kfctl import ownership as pr
 from kfctl.cluster import normalize_server, resolve_target
 from kfctl.errors import WrongCluster
 from kfctl.wait import readiness
@@ -123,17 +125,32 @@ def _obj(kind, name, labels=None, ns="ns1", api="v1", **extra):
     return {"apiVersion": api, "kind": kind, "metadata": meta}
 
 
-def test_owner_of_distinguishes_apps_and_environments():
+def _kind(ident, obj):
+    return ident.classify(obj).kind
+
+
+def test_classify_distinguishes_apps_environments_and_destinations():
     me = pr.Identity("id1", "app", "dev", "ns1")
     prod = pr.Identity("id1", "app", "prod", "ns1")
     other = pr.Identity("id2", "other", "dev", "ns1")
-    assert me.owner_of(me.stamp(_obj("ConfigMap", "a"))) == "ours"
-    assert me.owner_of(_obj("ConfigMap", "a")) == "unowned"
-    assert "environment 'prod'" in me.owner_of(prod.stamp(_obj("ConfigMap", "a")))
-    assert "app 'other'" in me.owner_of(other.stamp(_obj("ConfigMap", "a")))
+    moved = pr.Identity("id1", "app", "dev", "ns2")  # same app and env, another namespace (or a cp -r copy)
+    assert _kind(me, me.stamp(_obj("ConfigMap", "a"))) == "ours"
+    assert _kind(me, _obj("ConfigMap", "a")) == "unowned"
+    assert "environment 'prod'" in me.classify(prod.stamp(_obj("ConfigMap", "a"))).text
+    assert "app 'other'" in me.classify(other.stamp(_obj("ConfigMap", "a"))).text
+    assert _kind(me, moved.stamp(_obj("ConfigMap", "a", ns="ns2"))) == "elsewhere"
+    assert _kind(me, moved.stamp(_obj("ClusterRole", "r", ns=None))) == "elsewhere"
+    legacy = me.stamp(_obj("ConfigMap", "a"))
+    del legacy["metadata"]["labels"][pr.PART_OF_LABEL]  # applied before kfctl wrote part-of
+    assert _kind(me, legacy) == "ours"
+    ks = _obj("ConfigMap", "a", {"app.kubernetes.io/deploy-manager": "ksonnet"})
+    assert _kind(me, ks) == "ksonnet"
+    assert _kind(me, _obj("ConfigMap", "a", annotations={"ksonnet.io/managed": "{}"})) == "ksonnet"
+    ns = _obj("Namespace", "ns1", me.created_for_label(), ns=None)
+    assert _kind(me, ns) == "ours" and _kind(moved, ns) == "unowned"
 
 
-def test_prunable_is_exactly_our_unrendered_objects():
+def test_prune_plan_sorts_ours_leftovers_and_kept():
     me = pr.Identity("id1", "app", "dev", "ns1")
     comp = {"ksonnet.io/component": "web"}
     kept = me.stamp(_obj("ConfigMap", "kept", comp))
@@ -144,29 +161,39 @@ def test_prunable_is_exactly_our_unrendered_objects():
     foreign = pr.Identity("id1", "app", "prod", "ns1").stamp(_obj("ConfigMap", "theirs", comp))
     unlabeled = _obj("ConfigMap", "plain", comp)
     parent = me.parent([], [])
-    stale = pr.Identity("id1", "app", "dev", "old-ns").parent([], [])  # the env used to live in old-ns
-    stale["metadata"]["name"] += "-old"
-    owned = [kept, gone, other_comp, pod, foreign, unlabeled, parent, stale]
+    old = pr.Identity("id1", "app", "dev", "old-ns")
+    stale = old.parent([], [])  # the env used to live in old-ns (or a copy of the app lives there)
+    left = old.stamp(_obj("ConfigMap", "left", comp, ns="old-ns"))
+    protected = me.stamp(_obj("ConfigMap", "protected", comp, annotations={"kfctl.io/prune": "ignore"}))
+    owned = [kept, gone, other_comp, pod, foreign, unlabeled, parent, stale, left, protected]
     rendered = [_obj("ConfigMap", "kept")]
     names = lambda objs: sorted(o["metadata"]["name"] for o in objs)  # noqa: E731
-    assert names(pr.prunable(me, owned, rendered)) == ["gone", "gone2", stale["metadata"]["name"]]
-    assert names(pr.prunable(me, owned, rendered, ["web"])) == ["gone"]
+    plan = pr.prune_plan(me, owned, rendered)
+    assert names(plan.prune) == ["gone", "gone2"]
+    assert names(plan.leftovers) == sorted(["left", stale["metadata"]["name"]])
+    assert names(plan.kept) == ["protected"]
+    assert names(pr.prune_plan(me, owned, rendered, ["web"]).prune) == ["gone"]
+    lines = pr.describe_leftovers(me, plan.leftovers)
+    assert len(lines) == 1 and "namespace 'old-ns'" in lines[0] and "--prune-moved" in lines[0]
 
 
 def test_a_copied_app_with_the_same_id_does_not_own_the_originals_objects():
     original = pr.Identity("id1", "app", "dev", "ns1")
     copy = pr.Identity("id1", "app2", "dev", "ns1")
     obj = original.stamp(_obj("ConfigMap", "a"))
-    assert original.owner_of(obj) == "ours"
-    assert "app 'app'" in copy.owner_of(obj) and "own id" in copy.owner_of(obj)
-    assert pr.prunable(copy, [obj], []) == []
+    assert _kind(original, obj) == "ours"
+    assert "app 'app'" in copy.classify(obj).text and "own id" in copy.classify(obj).text
+    assert pr.prune_plan(copy, [obj], []).prune == []
+    # A cp -r copy keeps the name too; pointed at another namespace it is another destination.
+    same_name_copy = pr.Identity("id1", "app", "dev", "ns2")
+    assert pr.prune_plan(same_name_copy, [obj], []).prune == []
 
 
 def test_prune_never_takes_a_rendered_object_listed_under_another_group():
     me = pr.Identity("id1", "app", "dev", "ns1")
     old_group = me.stamp(_obj("Deployment", "web", api="extensions/v1beta1", uid="u-1"))
     rendered = [_obj("Deployment", "web", api="apps/v1")]
-    assert pr.prunable(me, [old_group], rendered, keep_uids={"u-1"}) == []
+    assert pr.prune_plan(me, [old_group], rendered, keep_uids={"u-1"}).prune == []
 
 
 def test_prune_leaves_objects_annotated_to_be_kept():
@@ -174,7 +201,7 @@ def test_prune_leaves_objects_annotated_to_be_kept():
     kfctl_kept = me.stamp(_obj("ConfigMap", "a", annotations={"kfctl.io/prune": "ignore"}))
     ks_kept = me.stamp(_obj("ConfigMap", "b", annotations={"kubecfg.ksonnet.io/garbage-collect-strategy": "ignore"}))
     auto = me.stamp(_obj("ConfigMap", "c", annotations={"kubecfg.ksonnet.io/garbage-collect-strategy": "auto"}))
-    assert [o["metadata"]["name"] for o in pr.prunable(me, [kfctl_kept, ks_kept, auto], [])] == ["c"]
+    assert [o["metadata"]["name"] for o in pr.prune_plan(me, [kfctl_kept, ks_kept, auto], []).prune] == ["c"]
 
 
 # ---------------------------------------------------------------------------------------------- change detection
@@ -199,29 +226,29 @@ def test_unchanged_when_live_has_every_rendered_value_under_our_manager():
     live["spec"] = {**SVC["spec"], "clusterIP": "10.0.0.5",
                     "ports": [{"port": 80, "targetPort": 8080, "protocol": "TCP", "nodePort": 30001}]}
     live["status"] = {"loadBalancer": {}}
-    assert ap.is_unchanged(SVC, live)
+    assert cmp.is_unchanged(SVC, live)
 
 
 def test_changed_value_or_new_field_or_removed_field_is_sent():
     live = _live_with(SVC, SVC_FIELDS)
     changed = {**SVC, "spec": {**SVC["spec"], "type": "LoadBalancer"}}
-    assert not ap.is_unchanged(changed, live)
+    assert not cmp.is_unchanged(changed, live)
     added = {**SVC, "spec": {**SVC["spec"], "externalTrafficPolicy": "Local"}}
-    assert not ap.is_unchanged(added, {**live, "spec": {**live["spec"], "externalTrafficPolicy": "Local"}})
+    assert not cmp.is_unchanged(added, {**live, "spec": {**live["spec"], "externalTrafficPolicy": "Local"}})
     removed = {**SVC, "metadata": {**SVC["metadata"], "labels": {}}}
-    assert not ap.is_unchanged(removed, live)  # kfctl owns label a: applying would remove it
+    assert not cmp.is_unchanged(removed, live)  # kfctl owns label a: applying would remove it
 
 
 def test_not_skipped_without_our_manager_or_at_another_version():
-    assert not ap.is_unchanged(SVC, _live_with(SVC, SVC_FIELDS, manager="kubectl"))
-    assert not ap.is_unchanged(SVC, _live_with(SVC, SVC_FIELDS, api="v2"))
-    assert not ap.is_unchanged(SVC, None)
+    assert not cmp.is_unchanged(SVC, _live_with(SVC, SVC_FIELDS, manager="kubectl"))
+    assert not cmp.is_unchanged(SVC, _live_with(SVC, SVC_FIELDS, api="v2"))
+    assert not cmp.is_unchanged(SVC, None)
 
 
 def test_body_for_apply_drops_server_metadata_and_status():
     obj = {"apiVersion": "v1", "kind": "ConfigMap", "status": {}, "metadata": {
         "name": "x", "resourceVersion": "1", "uid": "u", "creationTimestamp": None, "labels": {"a": "b"}}}
-    assert ap.body_for_apply(obj) == {"apiVersion": "v1", "kind": "ConfigMap",
+    assert lv.body_for_apply(obj) == {"apiVersion": "v1", "kind": "ConfigMap",
                                       "metadata": {"name": "x", "labels": {"a": "b"}}}
 
 
@@ -231,8 +258,8 @@ def test_normalize_drops_server_fields():
     live = {"apiVersion": "v1", "kind": "ConfigMap", "status": {"x": 1}, "data": {"k": "v"},
             "metadata": {"name": "c", "resourceVersion": "9", "uid": "u", "creationTimestamp": "t", "generation": 2,
                          "selfLink": "/x", "managedFields": [{}],
-                         "annotations": {df.LAST_APPLIED: "{}"}}}
-    assert df.normalize(live) == {"apiVersion": "v1", "kind": "ConfigMap", "data": {"k": "v"},
+                         "annotations": {cmp.LAST_APPLIED: "{}"}}}
+    assert cmp.normalize(live) == {"apiVersion": "v1", "kind": "ConfigMap", "data": {"k": "v"},
                                   "metadata": {"name": "c"}}
 
 
@@ -258,6 +285,28 @@ def test_secret_values_never_appear_in_diff_text():
     assert "*** (before)" in text and "*** (after)" in text
     created = df.make_diff(pr_ref(right), "v1", None, right).text("live", "local")
     assert "hunter2" not in created and "bmV3cGFzcw==" not in created
+
+
+def test_string_data_keys_are_compared_as_the_data_keys_they_become():
+    fields = {"f:data": {"f:a": {}}, "f:stringData": {"f:b": {}}}
+    live = _live_with({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s", "namespace": "n"},
+                       "data": {"a": "QQ==", "b": "b25l", "other": "eA=="}}, fields)
+    after = json.loads(json.dumps(live))
+    after["data"]["b"] = "dHdv"
+    before, after = df.restrict_to_managed(live, after)
+    assert sorted(before["data"]) == ["a", "b"]  # "other" belongs to another manager: not compared
+    assert df.changed_paths(before, after) == ["data.b"]
+
+
+def test_every_failed_object_is_named_once():
+    from kfctl.cluster import ApiError
+    from kfctl.errors import Rejected
+
+    errors = [(f"Service n/bad-{i}", ApiError(422, "Invalid", f"Service bad-{i} is invalid")) for i in (1, 2, 3)]
+    with pytest.raises(Rejected) as exc:
+        lv.raise_errors(errors)
+    text = str(exc.value)
+    assert all(text.count(f"bad-{i}") >= 1 for i in (1, 2, 3)) and "2 more object(s) failed too" in text
 
 
 def pr_ref(obj):
@@ -313,7 +362,7 @@ def test_readiness_rules(obj, state):
 
 
 def test_durations():
-    from kfctl.cli.cluster_cmds import parse_duration
+    from kfctl.cli._options import parse_duration
 
     assert parse_duration("90") == 90
     assert parse_duration("1m30s") == 90
