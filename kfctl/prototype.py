@@ -630,7 +630,11 @@ def _render_problem(app, module: str, path: Path, text: str, short: str, params:
             env = chosen.destination()
     except KfctlError:  # a broken environment is not this command's business
         pass
-    jpaths = [str(app.root / "vendor"), str(KSONNET_LIB), str(app.root / "lib"), str(app.module_dir(module))]
+    from .render import versioned_vendor
+
+    linked = versioned_vendor(app)
+    jpaths = [str(app.root / "vendor"), str(KSONNET_LIB), str(app.root / "lib"), *([linked] if linked else []),
+              str(app.module_dir(module))]
     try:
         engine.evaluate(Request(filename=str(path), snippet=text, jpaths=jpaths,
                                 ext_codes={"__ksonnet/params": json.dumps({"components": {short: merged}}),

@@ -75,6 +75,11 @@ def registry_describe(ctx, name):
     if reg.commit:
         click.echo(f"COMMIT:\n{reg.commit}\n")
     click.echo(f"FOLDER:\n{reg.root}\n")
+    if reg.source.protocol == "builtin":
+        from ..registry import builtin_versions
+
+        click.echo("VERSIONS:\n" + "".join(f"  {v}{' (current)' if i == 0 else ''}\n"
+                                           for i, v in enumerate(builtin_versions())))
     click.echo("PACKAGES:")
     for pkg, lib in reg.libraries.items():
         click.echo(f"  {pkg}" + (f" {lib.version}" if lib.version and not reg.commit else ""))
@@ -144,19 +149,23 @@ def pkg():
 @click.argument("descriptor", metavar="REGISTRY/PACKAGE[@VERSION]")
 @click.option("--env", "env_name", default=None, help="Record the package for this environment only.")
 @click.option("--force", is_flag=True, help="Reinstall even when this version is installed.")
+@click.option("--upgrade", is_flag=True,
+              help="Also move installed packages it needs to this version (e.g. kubeflow/core@v0.1.2 -> current).")
 @click.pass_context
-def pkg_install(ctx, descriptor, env_name, force):
+def pkg_install(ctx, descriptor, env_name, force, upgrade):
     """Vendor a package into vendor/REGISTRY/PACKAGE and record it in app.yaml.
 
     The packages of the same registry it needs come along: those listed under `dependencies:` in its
     parts.yaml and those its jsonnet files import as "REGISTRY/PKG/...". Dependencies already installed
     are kept. The version recorded is the commit for git registries, the registry's package version for
-    the built-in one, and none for folder (fs) registries. VERSION is a git ref (tag, branch, commit).
+    the built-in one, and none for folder (fs) registries. VERSION is a git ref (tag, branch, commit),
+    or for the built-in registry one of its versions (kfctl registry describe kubeflow lists them; none
+    given: the current one). Built-in packages are vendored in vendor/kubeflow/PACKAGE@VERSION.
     """
     from ..registry import install
 
     app = _app(ctx)
-    res = install(app, descriptor, env=env_name, force=force)
+    res = install(app, descriptor, env=env_name, force=force, upgrade=upgrade)
     for note in res.notes:
         _note(note)
     for inst in res.installed:
