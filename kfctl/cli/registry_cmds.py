@@ -329,6 +329,8 @@ def prototype_describe(ctx, name):
     click.echo(f"PROTOTYPE NAME:\n{p.name}\n")
     click.echo(f"PACKAGE:\n{p.origin}\n")
     click.echo(f"DESCRIPTION:\n{p.description}\n")
+    if p.requires:
+        click.echo("REQUIRES (installed in the cluster first):\n" + "".join(f"  {r}\n" for r in p.requires))
     click.echo("REQUIRED PARAMETERS:")
     for prm in p.params:
         if prm.required:
