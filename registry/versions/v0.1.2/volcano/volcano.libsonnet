@@ -227,9 +227,11 @@ local crds = import 'kubeflow/volcano/crds.libsonnet';
       operations: ['DELETE'],
       resources: ['queues'],
     }], [
+      // A delete that names the exact object (a UID precondition, as `kfctl delete` sends) is a
+      // deliberate removal of Volcano and goes through; a plain `kubectl delete queue default` does not.
       {
-        expression: 'oldObject.metadata.name != "default"',
-        message: 'the default queue cannot be deleted (jobs without a queue use it)',
+        expression: 'oldObject.metadata.name != "default" || (has(request.options) && has(request.options.preconditions) && has(request.options.preconditions.uid) && request.options.preconditions.uid == oldObject.metadata.uid)',
+        message: 'the default queue cannot be deleted (jobs without a queue use it); to remove Volcano, delete its environment with kfctl delete',
       },
     ]),
   ]),
