@@ -795,6 +795,7 @@ class InstallResult:
     kept: list[str] = field(default_factory=list)  # the requested package, already installed at that version
     present: list[str] = field(default_factory=list)  # dependencies already installed (left as they are)
     notes: list[str] = field(default_factory=list)
+    moved: list = field(default_factory=list)  # pkg_upgrade.ComponentMove of each component moved along
 
 
 def find_registry_for(app, pkg: str) -> str:
@@ -916,6 +917,7 @@ def install(app, descriptor: str, *, env: str | None = None, force: bool = False
     staging = Path(tempfile.mkdtemp(prefix="install-", dir=staging_root))
     try:
         staged: list[tuple[str, Path]] = []
+        old_protos, new_protos = [], []
         for p in order:
             src = reg.package_dir(p)
             dst = staging / p
@@ -924,6 +926,14 @@ def install(app, descriptor: str, *, env: str | None = None, force: bool = False
             if problems:
                 raise RegistryError(f"package {reg_name}/{p} has a broken prototype: {problems[0]}")
             staged.append((p, dst))
+            before = installed.get(f"{reg_name}/{p}")
+            if upgrade and before is not None and before.path is not None and before.version != reg.package_version(p):
+                old_protos += package_prototypes(before.path, f"{reg_name}/{p}")[0]
+                new_protos += found
+        if old_protos:
+            from . import pkg_upgrade
+
+            result.moved = pkg_upgrade.plan(app, old_protos, new_protos)
         base = app.root / "vendor" / reg_name
         for p, dst in staged:
             target = vendored_folder(base, p, reg.package_version(p), source.protocol)
@@ -935,6 +945,10 @@ def install(app, descriptor: str, *, env: str | None = None, force: bool = False
             ver = reg.package_version(p)
             app.set_library(reg_name, p, ver, env=env if p == pkg_name else None)
             result.installed.append(Installed(reg_name, p, ver, vendored_folder(base, p, ver, source.protocol)))
+        if result.moved:
+            from . import pkg_upgrade
+
+            pkg_upgrade.apply(app, result.moved)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
         try:

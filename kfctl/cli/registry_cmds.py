@@ -150,7 +150,8 @@ def pkg():
 @click.option("--env", "env_name", default=None, help="Record the package for this environment only.")
 @click.option("--force", is_flag=True, help="Reinstall even when this version is installed.")
 @click.option("--upgrade", is_flag=True,
-              help="Also move installed packages it needs to this version (e.g. kubeflow/core@v0.1.2 -> current).")
+              help="Move every installed package of the registry to this version, and the components made from "
+                   "their prototypes (unedited files, params still at the old defaults).")
 @click.pass_context
 def pkg_install(ctx, descriptor, env_name, force, upgrade):
     """Vendor a package into vendor/REGISTRY/PACKAGE and record it in app.yaml.
@@ -171,6 +172,8 @@ def pkg_install(ctx, descriptor, env_name, force, upgrade):
     for inst in res.installed:
         ver = f" version {inst.version}" if inst.version else ""
         click.echo(f"installed {inst.key}{ver} in {app.rel(inst.path)}", err=True)
+    for move in res.moved:
+        click.echo(move.describe(), err=True)
     for key in res.kept:
         click.echo(f"{key} is already installed at this version; nothing to do (--force reinstalls it)", err=True)
     if res.present and res.installed:
