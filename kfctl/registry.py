@@ -938,7 +938,9 @@ def install(app, descriptor: str, *, env: str | None = None, force: bool = False
         for p, dst in staged:
             target = vendored_folder(base, p, reg.package_version(p), source.protocol)
             for old in [base / p, *sorted(base.glob(f"{p}@*"))] if base.is_dir() else []:
-                if old != target and old.is_dir():
+                if old != target and old.is_symlink():
+                    old.unlink()  # a vendored link (e.g. into a registry checkout): drop the link only
+                elif old != target and old.is_dir():
                     shutil.rmtree(old, ignore_errors=True)
             replace_tree(dst, target)
         for p, _ in staged:

@@ -457,3 +457,37 @@ def test_delete_of_an_environment_with_volcano_succeeds(version, tmp_path, kube_
             if _Discovery(kube_cluster).resource(o["apiVersion"], o["kind"]) is not None
             and kube_cluster.exists(_path(kube_cluster, o, _Discovery(kube_cluster).resource))]
     assert gone == [], [(o["kind"], o["metadata"]["name"]) for o in gone]
+
+
+# ------------------------------------------------------------------------------------------ reference apps
+
+
+def kinds_names(objs):
+    return {(o["kind"], o["metadata"]["name"]) for o in objs}
+
+
+def test_reference_app_deploys_the_current_stack_and_the_example_the_2018_one(tmp_path):
+    import shutil
+
+    current = json.loads(run(REPO, "show", "nocloud", "-o", "json").out)["items"]
+    libs = yaml.safe_load((REPO / "app.yaml").read_text())["libraries"]
+    assert {lib["version"] for lib in libs.values()} == {CURRENT}
+    assert {("Deployment", "gateway"), ("Deployment", "training-operator"), ("StatefulSet", "tf-hub")} <= \
+        kinds_names(current)
+    example = REPO / "examples" / "kubeflow-v0.1.2"
+    libs = yaml.safe_load((example / "app.yaml").read_text())["libraries"]
+    assert {lib["version"] for lib in libs.values()} == {OLD}
+    old = json.loads(run(example, "show", "nocloud", "-o", "json").out)["items"]
+    assert {("Deployment", "ambassador"), ("Deployment", "tf-job-operator"), ("Deployment", "tf-job-dashboard")} <= \
+        kinds_names(old)
+    hub = next(o for o in old if o["kind"] == "StatefulSet")["spec"]["template"]["spec"]["containers"][0]
+    assert hub["image"] == "gcr.io/kubeflow/jupyterhub-k8s:1.0.1"
+    # The documented move: a copy of the example, upgraded, renders the current stack.
+    copy = tmp_path / "example"
+    shutil.copytree(example, copy, symlinks=False)
+    run(copy, "pkg", "install", f"kubeflow/core@{CURRENT}", "--upgrade")
+    moved = json.loads(run(copy, "show", "nocloud", "-o", "json").out)["items"]
+    assert ("Deployment", "ambassador") not in kinds_names(moved)
+    assert kinds_names(moved) >= {("Deployment", "gateway"), ("Deployment", "training-operator")}
+    hub = next(o for o in moved if o["kind"] == "StatefulSet")["spec"]["template"]["spec"]["containers"][0]
+    assert hub["image"] == "quay.io/jupyterhub/k8s-hub:4.4.2"
