@@ -416,24 +416,19 @@ def test_user_guide(tmp_path, kfctl, monkeypatch, version):
 
 @pytest.mark.cluster
 @pytest.mark.parametrize("version", VERSIONS)
-def test_user_guide_on_cluster(tmp_path, kfctl, monkeypatch, kube_cluster, version):
-    """The same walk-through with its apply/diff/delete steps run against the test control plane."""
+def test_user_guide_on_cluster(tmp_path, kfctl, monkeypatch, kube_cluster_factory, version):
+    """The same walk-through with its apply/diff/delete steps run against a control plane of its own
+    (apiserver, controller manager and one node, as the shared one), so each version starts clean."""
+    kube_cluster = kube_cluster_factory(with_kcm=True, nodes=1)
     monkeypatch.setenv("KFCTL_OFFLINE", "1")
     monkeypatch.setenv("KFCTL_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("KUBECONFIG", kube_cluster.kubeconfig)
-    if kube_cluster.request("GET", f"/api/v1/namespaces/{NAMESPACE}", ok=())[0] != 404:
-        pytest.skip(f"namespace {NAMESPACE} already exists in the test cluster")
     res = kfctl("init", "my-kubeflow", cwd=tmp_path)
     assert res.code == 0, res
     g = Guide(kfctl, tmp_path / "my-kubeflow", kube=kube_cluster, version=version)
-    try:
-        deploy(g)
-        jupyter_service_type(g)
-        serving(g)
-        seldon_tfjob_pytorch(g)
-        shared_disks(g)
-        usage_reporting(g)
-    finally:
-        # Leave nothing behind in the shared cluster (cluster-scoped objects included).
-        kfctl("delete", KF_ENV, cwd=g.root)
-        kube_cluster.delete_namespace(NAMESPACE)
+    deploy(g)
+    jupyter_service_type(g)
+    serving(g)
+    seldon_tfjob_pytorch(g)
+    shared_disks(g)
+    usage_reporting(g)
