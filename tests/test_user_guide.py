@@ -395,20 +395,26 @@ def usage_reporting(g: Guide) -> None:
     cluster_usage_prune(g)
 
 
-@pytest.mark.parametrize("version", VERSIONS)
-def test_user_guide(tmp_path, kfctl, monkeypatch, version):
+def walk_through(tmp_path, kfctl, monkeypatch, version: str, kube=None) -> Guide:
+    """The whole guide, offline (kube None: cluster steps recorded only) or against ``kube``."""
     monkeypatch.setenv("KFCTL_OFFLINE", "1")
     monkeypatch.setenv("KFCTL_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setenv("KUBECONFIG", str(tmp_path / "no-kubeconfig"))
+    monkeypatch.setenv("KUBECONFIG", kube.kubeconfig if kube is not None else str(tmp_path / "no-kubeconfig"))
     res = kfctl("init", "my-kubeflow", cwd=tmp_path)
     assert res.code == 0, res
-    g = Guide(kfctl, tmp_path / "my-kubeflow", version=version)
+    g = Guide(kfctl, tmp_path / "my-kubeflow", kube=kube, version=version)
     deploy(g)
     jupyter_service_type(g)
     serving(g)
     seldon_tfjob_pytorch(g)
     shared_disks(g)
     usage_reporting(g)
+    return g
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_user_guide(tmp_path, kfctl, monkeypatch, version):
+    g = walk_through(tmp_path, kfctl, monkeypatch, version)
     assert [s[0] for s in g.cluster_steps] == ["apply", "apply", "diff", "apply", "apply", "delete", "apply"]
     libs = yaml.safe_load((g.root / "app.yaml").read_text())["libraries"]
     assert {lib["version"] for lib in libs.values()} == {version}, libs  # one Kubeflow set, never mixed
@@ -419,16 +425,6 @@ def test_user_guide(tmp_path, kfctl, monkeypatch, version):
 def test_user_guide_on_cluster(tmp_path, kfctl, monkeypatch, kube_cluster_factory, version):
     """The same walk-through with its apply/diff/delete steps run against a control plane of its own
     (apiserver, controller manager and one node, as the shared one), so each version starts clean."""
-    kube_cluster = kube_cluster_factory(with_kcm=True, nodes=1)
-    monkeypatch.setenv("KFCTL_OFFLINE", "1")
-    monkeypatch.setenv("KFCTL_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setenv("KUBECONFIG", kube_cluster.kubeconfig)
-    res = kfctl("init", "my-kubeflow", cwd=tmp_path)
-    assert res.code == 0, res
-    g = Guide(kfctl, tmp_path / "my-kubeflow", kube=kube_cluster, version=version)
-    deploy(g)
-    jupyter_service_type(g)
-    serving(g)
-    seldon_tfjob_pytorch(g)
-    shared_disks(g)
-    usage_reporting(g)
+    g = walk_through(tmp_path, kfctl, monkeypatch, version, kube=kube_cluster_factory(with_kcm=True, nodes=1))
+    libs = yaml.safe_load((g.root / "app.yaml").read_text())["libraries"]
+    assert {lib["version"] for lib in libs.values()} == {version}, libs
