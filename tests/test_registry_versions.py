@@ -417,6 +417,9 @@ def test_real_api_server_accepts_every_object(version, workdir, kube_cluster):
     try:
         for crd in crds:
             path = f"/apis/apiextensions.k8s.io/v1/customresourcedefinitions/{crd['metadata']['name']}"
+            # A CRD an earlier test deleted may still be terminating: wait until it is gone.
+            kube.wait_for(lambda path=path: not kube.exists(path) or
+                          "deletionTimestamp" not in kube.get(path)["metadata"], 120, f"{path} deleted")
             kube.apply(crd, path, field_manager="kfctl-versions-test")
             created.append(path)
         for crd in crds:
