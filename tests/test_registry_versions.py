@@ -529,3 +529,26 @@ def test_reference_app_deploys_the_current_stack_and_the_example_the_2018_one(tm
     assert kinds_names(moved) >= {("Deployment", "gateway"), ("Deployment", "training-operator")}
     hub = next(o for o in moved if o["kind"] == "StatefulSet")["spec"]["template"]["spec"]["containers"][0]
     assert hub["image"] == "quay.io/jupyterhub/k8s-hub:4.4.2"
+
+
+def test_upgrade_keeps_what_the_user_set_and_edited_components(tmp_path):
+    run(tmp_path, "init", "app")
+    app = tmp_path / "app"
+    run(app, "pkg", "install", f"kubeflow/core@{OLD}")
+    run(app, "generate", "kubeflow-core", "kubeflow-core")
+    run(app, "generate", "tf-job", "edited", "--name=edited")
+    run(app, "param", "set", "kubeflow-core", "jupyterHubServiceType", "NodePort")
+    run(app, "param", "set", "kubeflow-core", "jupyterHubImage", "example.com/hub:7")
+    edited = app / "components" / "edited.jsonnet"
+    edited.write_text(edited.read_text() + "// my change\n")
+    before_edited = edited.read_text()
+    res = run(app, "pkg", "install", f"kubeflow/core@{CURRENT}", "--upgrade")
+    assert "kept your values of jupyterHubImage" in res.err, res
+    assert "component edited" not in res.err  # an edited file is not a prototype's any more: untouched
+    assert edited.read_text() == before_edited
+    params = json.loads(run(app, "param", "list", "kubeflow-core", "-o", "json").out)["data"]
+    values = {d["param"]: d["value"] for d in params}
+    assert values["jupyterHubServiceType"] == "NodePort"  # same default in both versions: the user's value
+    assert values["jupyterHubImage"] == "example.com/hub:7"  # set by the user: kept
+    assert values["jupyterHubAuthenticator"] == "native"  # was at v0.1.2's default: moved
+    assert "AmbassadorImage" not in values  # dropped by the current version, was at its default
