@@ -7,15 +7,16 @@ local tj = import 'kubeflow/tf-job/training-job.libsonnet';
 
 local gpus = plat.gpus(params.num_gpus, 'num_gpus');
 local masters = u.toCount(params.num_masters, 'num_masters');
-local image = u.orDefault(params.image, 'tensorflow/tensorflow:2.15.0');
+local image = u.orDefault(params.image, 'tensorflow/tensorflow:2.20.0');
 local imageGpu = u.orDefault(params.image_gpu,
-                             if u.isNull(params.image) then 'tensorflow/tensorflow:2.15.0-gpu' else params.image);
+                             if u.isNull(params.image) then 'tensorflow/tensorflow:2.20.0-gpu' else params.image);
 local args = u.toArray(params.args);
+local command = local c = u.toArray(u.param(params, 'command', null)); if c == [] then null else c;
 
 if masters > 1 then error 'num_masters: a TFJob has at most one chief, got ' + masters
 else tj.job('TFJob', 'tfReplicaSpecs', 'tensorflow', params, env, [
-  { type: 'Chief', count: masters, image: image, gpus: 0, args: args },
-  { type: 'PS', count: u.toCount(params.num_ps, 'num_ps'), image: image, gpus: 0, args: args },
+  { type: 'Chief', count: masters, image: image, gpus: 0, command: command, args: args },
+  { type: 'PS', count: u.toCount(params.num_ps, 'num_ps'), image: image, gpus: 0, command: command, args: args },
   { type: 'Worker', count: u.toCount(params.num_workers, 'num_workers'),
-    image: if gpus > 0 then imageGpu else image, gpus: gpus, args: args },
+    image: if gpus > 0 then imageGpu else image, gpus: gpus, command: command, args: args },
 ])

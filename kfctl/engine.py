@@ -231,7 +231,8 @@ def normalise_error(text: str, base: Path | None) -> EngineError:
         path = where.group("path")
         if base is not None and os.path.isabs(path):
             try:
-                path = os.path.relpath(path, base)
+                # Through the symlinks that map versioned vendor folders: name the real file.
+                path = os.path.relpath(os.path.realpath(path), os.path.realpath(base))
             except ValueError:
                 pass
         loc = f"{path}:{where.group('line')}:{where.group('col')}"

@@ -127,7 +127,10 @@ def env_params_source(app: App, env: Environment) -> tuple[Path, str]:
 
 
 def base_jpaths(app: App) -> list[str]:
-    return [str(app.root / "vendor"), str(app.root / "lib")]
+    from .render import versioned_vendor
+
+    linked = versioned_vendor(app)
+    return [str(app.root / "vendor"), str(app.root / "lib"), *([linked] if linked else [])]
 
 
 def resolve(app: App, env: Environment | None, *, engine: Engine | None = None,

@@ -58,6 +58,7 @@ class Prototype:
     api_version: str = ""
     source: str = ""  # file path, or "system"
     package: str | None = None  # "reg/pkg" for a vendored package's prototype
+    requires: list[str] = field(default_factory=list)  # @requires: what must run in the cluster first
 
     @property
     def short_name(self) -> str:
@@ -94,10 +95,13 @@ def parse(text: str, where: str = "<prototype>") -> Prototype:
         body.append(line)
     meta: dict[str, str] = {}
     params: list[Param] = []
+    requires: list[str] = []
     for key, value, lineno in directives:
         loc = f"{where}:{lineno}"
         if key in ("apiVersion", "name", "description", "shortDescription"):
             meta[key] = value
+        elif key == "requires":
+            requires.append(value)
         elif key == "param":
             parts = value.split(None, 2)
             if len(parts) < 2:
@@ -110,7 +114,7 @@ def parse(text: str, where: str = "<prototype>") -> Prototype:
             params.append(_param(parts[0], parts[1], parts[3] if len(parts) > 3 else "", parts[2], loc))
         else:
             raise PrototypeError(f"unknown directive @{key} (known: @apiVersion, @name, @description, "
-                                 "@shortDescription, @param, @optionalParam)", where=loc)
+                                 "@shortDescription, @param, @optionalParam, @requires)", where=loc)
     if not meta.get("name"):
         raise PrototypeError("the prototype has no @name directive", where=where)
     seen: set[str] = set()
@@ -121,7 +125,7 @@ def parse(text: str, where: str = "<prototype>") -> Prototype:
     return Prototype(name=meta["name"], description=meta.get("description", ""),
                      short_description=meta.get("shortDescription", "") or meta.get("description", ""),
                      params=params, body="\n".join(body).strip("\n") + "\n",
-                     api_version=meta.get("apiVersion", ""), source=where)
+                     api_version=meta.get("apiVersion", ""), source=where, requires=requires)
 
 
 def _param(name: str, type_: str, desc: str, default: str | None, loc: str) -> Param:
@@ -630,7 +634,11 @@ def _render_problem(app, module: str, path: Path, text: str, short: str, params:
             env = chosen.destination()
     except KfctlError:  # a broken environment is not this command's business
         pass
-    jpaths = [str(app.root / "vendor"), str(KSONNET_LIB), str(app.root / "lib"), str(app.module_dir(module))]
+    from .render import versioned_vendor
+
+    linked = versioned_vendor(app)
+    jpaths = [str(app.root / "vendor"), str(KSONNET_LIB), str(app.root / "lib"), *([linked] if linked else []),
+              str(app.module_dir(module))]
     try:
         engine.evaluate(Request(filename=str(path), snippet=text, jpaths=jpaths,
                                 ext_codes={"__ksonnet/params": json.dumps({"components": {short: merged}}),

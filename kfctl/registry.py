@@ -494,12 +494,42 @@ def write_pin(app, reg: Registry) -> None:
                  + yaml.dump(data, Dumper=_Dumper, default_flow_style=False, sort_keys=False))
 
 
+BUILTIN_VERSIONS_DIR = "versions"
+
+
+def builtin_versions() -> dict[str, Path]:
+    """The built-in registry's package sets: {version: folder holding its registry.yaml}, current first.
+
+    The current set is the registry root; older ones are ``versions/<version>/`` (registries of their own)."""
+    root = builtin_root()
+    current = read_registry(BUILTIN_NAME, Source("builtin", BUILTIN_URI), root).version or ""
+    out = {current: root}
+    older = root / BUILTIN_VERSIONS_DIR
+    if older.is_dir():
+        for folder in sorted(older.iterdir()):
+            if (folder / REGISTRY_FILE).is_file():
+                out[folder.name] = folder
+    return out
+
+
+def builtin_version_root(want: str | None) -> Path:
+    """The folder of built-in version ``want`` (None: the current one); ``v1.2`` and ``1.2`` are the same."""
+    versions = builtin_versions()
+    if want is None:
+        return next(iter(versions.values()))
+    for version, folder in versions.items():
+        if want in (version, f"v{version}") or want.lstrip("v") == version.lstrip("v"):
+            return folder
+    raise RegistryError(f"the built-in registry has no version {want!r} (it has: {', '.join(versions)})")
+
+
 def open_source(name: str, source: Source, *, ref: str | None = None,
                 pinned: tuple[str, str] | None = None) -> Registry:
-    """Read the registry behind ``source`` (fetching a git one). ``ref`` overrides the URI's ref;
-    ``pinned`` (commit, path) is used without network when the cache has that commit."""
+    """Read the registry behind ``source`` (fetching a git one). ``ref`` overrides the URI's ref (for the
+    built-in registry: one of its versions); ``pinned`` (commit, path) is used without network when the
+    cache has that commit."""
     if source.protocol == "builtin":
-        return read_registry(name, source, builtin_root())
+        return read_registry(name, source, builtin_version_root(ref))
     if source.protocol == "fs":
         assert source.local is not None
         if not source.local.is_dir():
@@ -786,6 +816,7 @@ class InstallResult:
     kept: list[str] = field(default_factory=list)  # the requested package, already installed at that version
     present: list[str] = field(default_factory=list)  # dependencies already installed (left as they are)
     notes: list[str] = field(default_factory=list)
+    moved: list = field(default_factory=list)  # pkg_upgrade.ComponentMove of each component moved along
 
 
 def find_registry_for(app, pkg: str) -> str:
@@ -807,9 +838,25 @@ def find_registry_for(app, pkg: str) -> str:
     raise PackageNotFound(f"no registry of this app has a package {pkg!r}{extra}")
 
 
-def install(app, descriptor: str, *, env: str | None = None, force: bool = False) -> InstallResult:
+def app_builtin_version(app, reg_name: str) -> str | None:
+    """The one version of built-in registry ``reg_name`` this app's installed packages have, if they all
+    agree and it is not the current one (an app's Kubeflow set stays at one version until it is moved)."""
+    versions = {inst.version for inst in installed_map(app).values() if inst.registry == reg_name}
+    if len(versions) != 1:
+        return None
+    version = versions.pop()
+    if version is None or version == next(iter(builtin_versions())):
+        return None
+    return version if version in builtin_versions() else None
+
+
+def install(app, descriptor: str, *, env: str | None = None, force: bool = False,
+            upgrade: bool = False) -> InstallResult:
     """Vendor a package (and the packages of its registry it needs) and record them in app.yaml.
 
+    Built-in packages go to ``vendor/kubeflow/<pkg>@<version>``. Dependencies already installed are kept,
+    unless ``upgrade``: then those installed at another version of the same registry move to this one
+    too (so ``pkg install kubeflow/core@VERSION --upgrade`` moves an app's whole Kubeflow set).
     Everything is fetched, copied and checked in a staging folder first; only then are the vendor
     folders moved into place and app.yaml written. On any error the app is unchanged.
     """
@@ -821,11 +868,16 @@ def install(app, descriptor: str, *, env: str | None = None, force: bool = False
     if reg_name is None:
         reg_name = find_registry_for(app, pkg_name)
     source = registry_source(app, reg_name)
-    is_git = source.protocol in ("git", "github")
-    reg = open_registry(app, reg_name, ref=want if is_git else None)
+    versioned = source.protocol in ("git", "github", "builtin")
     result = InstallResult()
+    if want is None and source.protocol == "builtin" and not upgrade:
+        want = app_builtin_version(app, reg_name)
+        if want is not None:
+            result.notes.append(f"installs {reg_name}/{pkg_name}@{want}, the version of this app's other "
+                                f"{reg_name} packages ('pkg install {reg_name}/{pkg_name}@VERSION --upgrade' moves them)")
+    reg = open_registry(app, reg_name, ref=want if versioned else None)
     mismatch = None
-    if want and not is_git:
+    if want and not versioned:
         have = reg.declared_version(pkg_name) if pkg_name in reg.libraries else None
         if pkg_name in reg.libraries and have not in (want, want.lstrip("v")) and f"v{have}" != want:
             kind = "built-in registry" if source.protocol == "builtin" else f"registry {reg_name!r}"
@@ -835,15 +887,28 @@ def install(app, descriptor: str, *, env: str | None = None, force: bool = False
     # Work out the closure: the package, then what it needs from the same registry.
     order: list[str] = []
     queue = [pkg_name]
+    if upgrade:  # the app's whole set of this registry moves, not only what this package needs
+        for inst in installed.values():
+            if inst.registry == reg_name and inst.name != pkg_name and inst.version != reg.package_version(inst.name):
+                if inst.name in reg.libraries:
+                    queue.append(inst.name)
+                else:
+                    result.notes.append(f"{inst.key} stays at version {inst.version}: version {reg.version} "
+                                        "does not have it")
     while queue:
         p = queue.pop(0)
         if p in order:
             continue
         key = f"{reg_name}/{p}"
         if p != pkg_name and key in installed and installed[key].path is not None:
-            if key not in result.present:
-                result.present.append(key)
-            continue
+            if not (upgrade and p in reg.libraries and installed[key].version != reg.package_version(p)):
+                if key not in result.present:
+                    result.present.append(key)
+                if installed[key].version != reg.package_version(p) and source.protocol == "builtin":
+                    result.notes.append(f"{key} stays at version {installed[key].version}; "
+                                        f"'kfctl pkg install {reg_name}/{pkg_name}@{reg.version} --upgrade' "
+                                        "moves it too")
+                continue
         pkg = reg.package(p)  # raises PackageNotFound for unknown names
         order.append(p)
         needs = list(pkg.dependencies) + imported_packages(pkg.path, reg_name)
@@ -873,6 +938,7 @@ def install(app, descriptor: str, *, env: str | None = None, force: bool = False
     staging = Path(tempfile.mkdtemp(prefix="install-", dir=staging_root))
     try:
         staged: list[tuple[str, Path]] = []
+        old_protos, new_protos = [], []
         for p in order:
             src = reg.package_dir(p)
             dst = staging / p
@@ -881,15 +947,31 @@ def install(app, descriptor: str, *, env: str | None = None, force: bool = False
             if problems:
                 raise RegistryError(f"package {reg_name}/{p} has a broken prototype: {problems[0]}")
             staged.append((p, dst))
+            before = installed.get(f"{reg_name}/{p}")
+            if upgrade and before is not None and before.path is not None and before.version != reg.package_version(p):
+                old_protos += package_prototypes(before.path, f"{reg_name}/{p}")[0]
+                new_protos += found
+        if old_protos:
+            from . import pkg_upgrade
+
+            result.moved = pkg_upgrade.plan(app, old_protos, new_protos)
+        base = app.root / "vendor" / reg_name
         for p, dst in staged:
-            base = app.root / "vendor" / reg_name
-            for old in sorted(base.glob(f"{p}@*")) if base.is_dir() else []:
-                shutil.rmtree(old, ignore_errors=True)
-            replace_tree(dst, base / p)
+            target = vendored_folder(base, p, reg.package_version(p), source.protocol)
+            for old in [base / p, *sorted(base.glob(f"{p}@*"))] if base.is_dir() else []:
+                if old != target and old.is_symlink():
+                    old.unlink()  # a vendored link (e.g. into a registry checkout): drop the link only
+                elif old != target and old.is_dir():
+                    shutil.rmtree(old, ignore_errors=True)
+            replace_tree(dst, target)
         for p, _ in staged:
             ver = reg.package_version(p)
             app.set_library(reg_name, p, ver, env=env if p == pkg_name else None)
-            result.installed.append(Installed(reg_name, p, ver, app.root / "vendor" / reg_name / p))
+            result.installed.append(Installed(reg_name, p, ver, vendored_folder(base, p, ver, source.protocol)))
+        if result.moved:
+            from . import pkg_upgrade
+
+            pkg_upgrade.apply(app, result.moved)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
         try:
@@ -897,6 +979,14 @@ def install(app, descriptor: str, *, env: str | None = None, force: bool = False
         except OSError:
             pass
     return result
+
+
+def vendored_folder(base: Path, pkg: str, version: str | None, protocol: str) -> Path:
+    """Where an install puts a package: ``<pkg>@<version>`` for the built-in registry (its versions are
+    names, so the folder says which set is vendored), ``<pkg>`` otherwise (as ks 0.11 did)."""
+    if protocol == "builtin" and version:
+        return base / f"{pkg}@{version}"
+    return base / pkg
 
 
 def _copy_package(src: Path, dst: Path, label: str) -> None:

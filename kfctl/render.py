@@ -100,7 +100,7 @@ def select(app: App, env: Environment, components: list[str] | None) -> list[Com
 _VENDOR_LINKS: dict[tuple, str] = {}
 
 
-def _versioned_vendor(app: App) -> str | None:
+def versioned_vendor(app: App) -> str | None:
     """ks 0.12+ vendors ``vendor/<reg>/<pkg>@<ver>``; imports say ``<reg>/<pkg>``. Map them with a folder of
     symlinks, made once per process and set of packages, removed when the process ends."""
     vendor = app.root / "vendor"
@@ -136,7 +136,7 @@ def jpaths(app: App, env: Environment, module_dir: Path, options: JsonnetOptions
     for legacy in (app.root / "lib" / env.k8s_version, app.root / "lib" / "ksonnet-lib" / env.k8s_version):
         if legacy.is_dir():
             paths.append(str(legacy))
-    versioned = _versioned_vendor(app)
+    versioned = versioned_vendor(app)
     if versioned:
         paths.append(versioned)
     if model == "0.10":

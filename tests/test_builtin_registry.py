@@ -1,4 +1,6 @@
-"""Built-in `kubeflow` registry packages common, core, tf-serving, tf-job, pytorch-job, seldon and argo.
+"""Built-in `kubeflow` registry packages common, core, tf-serving, tf-job, pytorch-job, seldon and argo,
+at version v0.1.2 (the Kubeflow v0.1.2 user guide's set, kept unchanged; the current set is checked by
+tests/test_registry_versions.py).
 
 Every prototype is rendered through the real CLI, the way a user does it: an app made with
 `kfctl init` with these packages installed (`kfctl pkg install kubeflow/<pkg>`) and its environment's
@@ -26,7 +28,8 @@ from kfctl.cli import cli
 from kfctl.prototype import parse_file
 
 REPO = Path(__file__).resolve().parents[1]
-REGISTRY = REPO / "registry"
+REGISTRY = REPO / "registry" / "versions" / "v0.1.2"
+VERSION = "v0.1.2"
 PACKAGES = ["common", "core", "tf-serving", "tf-job", "pytorch-job", "seldon", "argo"]
 ENV_NS = "envns"
 
@@ -69,7 +72,7 @@ def template_app() -> Path:
     assert code == 0, err
     app = root / "template"
     for pkg in PACKAGES:
-        code, out, err = kfctl(app, "pkg", "install", f"kubeflow/{pkg}")
+        code, out, err = kfctl(app, "pkg", "install", f"kubeflow/{pkg}@{VERSION}")
         assert code == 0, err
     code, out, err = kfctl(app, "env", "set", "default", "--namespace", ENV_NS)
     assert code == 0, err

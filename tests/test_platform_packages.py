@@ -19,7 +19,8 @@ import _gojsonnet
 from kfctl.cli import cli
 
 REPO = Path(__file__).resolve().parents[1]
-REGISTRY = REPO / "registry"
+REGISTRY = REPO / "registry" / "versions" / "v0.1.2"  # the v0.1.2 set; tests/test_registry_versions.py covers the current one
+VERSION = "v0.1.2"
 SCENARIOS = Path("/work/shared/scenarios")
 
 PACKAGES = ["sagemaker", "mpi-job", "volcano", "storage", "notebook", "katib"]
@@ -127,7 +128,7 @@ def _app(tmp_path_factory):
     app = KfctlApp(root / "app")
     for pkg in INSTALL:
         if (REGISTRY / pkg).exists():
-            app.check("pkg", "install", f"kubeflow/{pkg}")
+            app.check("pkg", "install", f"kubeflow/{pkg}@{VERSION}")
     _APP = app
     yield app
     _APP = None
@@ -147,7 +148,11 @@ def render_unchecked(proto: str, name: str, **values) -> list[dict]:
 
 
 def vendor_dir() -> str:
-    return str(_APP.root / "vendor")
+    """An import path where "kubeflow/<pkg>/..." is the installed version's package (vendored as <pkg>@<version>)."""
+    from kfctl.app import App
+    from kfctl.render import versioned_vendor
+
+    return versioned_vendor(App.load(_APP.root))
 
 
 def by_kind(objs: list[dict], kind: str) -> list[dict]:

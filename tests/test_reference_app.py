@@ -26,7 +26,8 @@ def test_every_environment_renders_the_kubeflow_stack(kfctl, env):
     assert "tfjobs.kubeflow.org" in by_kind["CustomResourceDefinition"]
     assert by_kind["TFJob"] == {"mnist-train"}
     namespaced = [o for o in objs if o["kind"] not in ("CustomResourceDefinition", "ClusterRole",
-                                                        "ClusterRoleBinding", "Namespace", "StorageClass")]
+                                                        "ClusterRoleBinding", "Namespace", "StorageClass",
+                                                        "ValidatingWebhookConfiguration")]
     assert {o["metadata"].get("namespace") for o in namespaced} == {"kubeflow"}
 
 

@@ -92,22 +92,20 @@ def test_new_app_knows_the_builtin_registry(new_app, kfctl):
     assert "core" in res.out and "tf-job" in res.out
 
 
-def test_install_builtin_core_vendors_dependencies_and_notes_version(new_app, kfctl):
+def test_install_builtin_core_at_a_version_vendors_that_version_and_its_dependencies(new_app, kfctl):
     root = new_app()
     res = kfctl("pkg", "install", "kubeflow/core@v0.1.2", cwd=root)
     assert res.code == 0, res
-    declared = yaml.safe_load((REPO / "registry" / "registry.yaml").read_text())["libraries"]
-    have = declared["core"]["version"]
-    assert f"installed version {have}" in res.err and "v0.1.2" in res.err, res
+    assert "note:" not in res.err, res
     libs = app_yaml(root)["libraries"]
-    # core imports kubeflow/common and kubeflow/tf-job: they are vendored and recorded too.
+    # core imports kubeflow/common and kubeflow/tf-job: they are vendored and recorded too, same version.
     for pkg in ("core", "common", "tf-job"):
-        assert libs[f"kubeflow/{pkg}"] == {"name": pkg, "registry": "kubeflow", "version": declared[pkg]["version"]}
-        assert (root / "vendor" / "kubeflow" / pkg / "parts.yaml").is_file()
+        assert libs[f"kubeflow/{pkg}"] == {"name": pkg, "registry": "kubeflow", "version": "v0.1.2"}
+        assert (root / "vendor" / "kubeflow" / f"{pkg}@v0.1.2" / "parts.yaml").is_file()
     assert not (root / ".kfctl").exists(), "staging folder left behind"
     # Same version again: nothing to do.
     before = tree_digest(root)
-    res = kfctl("pkg", "install", "kubeflow/core", cwd=root)
+    res = kfctl("pkg", "install", "kubeflow/core@v0.1.2", cwd=root)
     assert res.code == 0 and "already installed" in res.err, res
     assert tree_digest(root) == before
 
@@ -149,9 +147,9 @@ def test_pkg_remove_refuses_while_needed(new_app, kfctl):
     assert_clean_failure(res, before=before, root=root, contains="kubeflow/core")
     res = kfctl("pkg", "remove", "kubeflow/core", cwd=root)
     assert res.code == 0, res
-    assert not (root / "vendor" / "kubeflow" / "core").exists()
+    assert not list((root / "vendor" / "kubeflow").glob("core*"))
     assert "kubeflow/core" not in app_yaml(root)["libraries"]
-    assert (root / "vendor" / "kubeflow" / "common").is_dir()
+    assert list((root / "vendor" / "kubeflow").glob("common@*"))
     res = kfctl("pkg", "remove", "kubeflow/core", cwd=root)
     assert_clean_failure(res, contains="not installed")
 
@@ -461,6 +459,7 @@ def test_every_builtin_package_installs_with_parseable_prototypes(new_app, kfctl
     assert cat.problems == []
     for pkg in declared:
         # Everything a package imports from the registry was vendored with it.
-        for dep in imported_packages(root / "vendor" / "kubeflow" / pkg, "kubeflow"):
-            assert (root / "vendor" / "kubeflow" / dep).is_dir(), (pkg, dep)
+        version = declared[pkg]["version"]
+        for dep in imported_packages(root / "vendor" / "kubeflow" / f"{pkg}@{version}", "kubeflow"):
+            assert (root / "vendor" / "kubeflow" / f"{dep}@{version}").is_dir(), (pkg, dep)
     assert len([p for p in cat.prototypes if p.package]) >= len([p for p in declared if p != "common"])

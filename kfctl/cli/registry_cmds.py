@@ -75,6 +75,11 @@ def registry_describe(ctx, name):
     if reg.commit:
         click.echo(f"COMMIT:\n{reg.commit}\n")
     click.echo(f"FOLDER:\n{reg.root}\n")
+    if reg.source.protocol == "builtin":
+        from ..registry import builtin_versions
+
+        click.echo("VERSIONS:\n" + "".join(f"  {v}{' (current)' if i == 0 else ''}\n"
+                                           for i, v in enumerate(builtin_versions())))
     click.echo("PACKAGES:")
     for pkg, lib in reg.libraries.items():
         click.echo(f"  {pkg}" + (f" {lib.version}" if lib.version and not reg.commit else ""))
@@ -144,24 +149,31 @@ def pkg():
 @click.argument("descriptor", metavar="REGISTRY/PACKAGE[@VERSION]")
 @click.option("--env", "env_name", default=None, help="Record the package for this environment only.")
 @click.option("--force", is_flag=True, help="Reinstall even when this version is installed.")
+@click.option("--upgrade", is_flag=True,
+              help="Move every installed package of the registry to this version, and the components made from "
+                   "their prototypes (unedited files, params still at the old defaults).")
 @click.pass_context
-def pkg_install(ctx, descriptor, env_name, force):
+def pkg_install(ctx, descriptor, env_name, force, upgrade):
     """Vendor a package into vendor/REGISTRY/PACKAGE and record it in app.yaml.
 
     The packages of the same registry it needs come along: those listed under `dependencies:` in its
     parts.yaml and those its jsonnet files import as "REGISTRY/PKG/...". Dependencies already installed
     are kept. The version recorded is the commit for git registries, the registry's package version for
-    the built-in one, and none for folder (fs) registries. VERSION is a git ref (tag, branch, commit).
+    the built-in one, and none for folder (fs) registries. VERSION is a git ref (tag, branch, commit),
+    or for the built-in registry one of its versions (kfctl registry describe kubeflow lists them; none
+    given: the current one). Built-in packages are vendored in vendor/kubeflow/PACKAGE@VERSION.
     """
     from ..registry import install
 
     app = _app(ctx)
-    res = install(app, descriptor, env=env_name, force=force)
+    res = install(app, descriptor, env=env_name, force=force, upgrade=upgrade)
     for note in res.notes:
         _note(note)
     for inst in res.installed:
         ver = f" version {inst.version}" if inst.version else ""
         click.echo(f"installed {inst.key}{ver} in {app.rel(inst.path)}", err=True)
+    for move in res.moved:
+        click.echo(move.describe(), err=True)
     for key in res.kept:
         click.echo(f"{key} is already installed at this version; nothing to do (--force reinstalls it)", err=True)
     if res.present and res.installed:
@@ -320,6 +332,8 @@ def prototype_describe(ctx, name):
     click.echo(f"PROTOTYPE NAME:\n{p.name}\n")
     click.echo(f"PACKAGE:\n{p.origin}\n")
     click.echo(f"DESCRIPTION:\n{p.description}\n")
+    if p.requires:
+        click.echo("REQUIRES (installed in the cluster first):\n" + "".join(f"  {r}\n" for r in p.requires))
     click.echo("REQUIRED PARAMETERS:")
     for prm in p.params:
         if prm.required:

@@ -8,7 +8,7 @@ local plat = import 'kubeflow/common/platform.libsonnet';
 local sch = u.schema;
 
 {
-  version:: 'v3.5.8',
+  version:: 'v3.7.14',
   defaults:: {
     workflowControllerImage: 'quay.io/argoproj/workflow-controller:' + $.version,
     executorImage: 'quay.io/argoproj/argoexec:' + $.version,

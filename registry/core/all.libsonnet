@@ -1,11 +1,11 @@
 // kubeflow/core/all.libsonnet: everything kubeflow-core emits, in order:
 // JupyterHub, the training operator serving TFJob (tf-job package) and, unless pytorchJob is false,
-// PyTorchJob (its CRD from the pytorch-job package), Ambassador, NFS disks, Spartakus.
+// PyTorchJob (its CRD from the pytorch-job package), the gateway, NFS disks, Spartakus.
 local u = import 'kubeflow/common/util.libsonnet';
 local tfop = import 'kubeflow/tf-job/tf-job-operator.libsonnet';
 local pytorch = import 'kubeflow/pytorch-job/pytorch-operator.libsonnet';
 local jupyterhub = import 'kubeflow/core/jupyterhub.libsonnet';
-local ambassador = import 'kubeflow/core/ambassador.libsonnet';
+local gateway = import 'kubeflow/core/gateway.libsonnet';
 local nfs = import 'kubeflow/core/nfs.libsonnet';
 local spartakus = import 'kubeflow/core/spartakus.libsonnet';
 
@@ -15,19 +15,24 @@ local spartakus = import 'kubeflow/core/spartakus.libsonnet';
     namespace: 'null',
     disks: 'null',
     cloud: 'null',
-    tfAmbassadorServiceType: 'ClusterIP',
     tfJobImage: tfop.defaults.tfJobImage,
     tfDefaultImage: 'null',
-    tfJobUiServiceType: 'ClusterIP',
+    webhookFailurePolicy: 'Fail',
     jupyterHubServiceType: 'ClusterIP',
-    jupyterHubImage: 'gcr.io/kubeflow/jupyterhub-k8s:1.0.1',
-    jupyterHubAuthenticator: 'null',
+    jupyterHubImage: 'quay.io/jupyterhub/k8s-hub:4.4.2',
+    jupyterHubProxyImage: 'quay.io/jupyterhub/configurable-http-proxy:5.2.0',
+    jupyterHubAuthenticator: 'native',
+    jupyterHubAdminUsers: 'admin',
     jupyterNotebookPVCMount: 'null',
     jupyterNotebookPVCSize: '10Gi',
-    jupyterNotebookRegistry: 'gcr.io',
-    jupyterNotebookRepoName: 'kubeflow-images-public',
-    AmbassadorImage: 'quay.io/datawire/ambassador:0.30.1',
-    StatsdImage: 'quay.io/datawire/statsd:0.30.1',
+    jupyterNotebookRegistry: 'quay.io',
+    jupyterNotebookRepoName: 'jupyter',
+    jupyterNotebookTag: '2025-07-07',
+    gateway: 'envoy',
+    gatewayImage: 'envoyproxy/envoy:v1.36.2',
+    gatewayServiceType: 'ClusterIP',
+    gatewayHosts: 'null',
+    gatewayIstioGateway: 'kubeflow/kubeflow-gateway',
     reportUsage: false,
     usageId: 'unknown_cluster',
     pytorchJob: true,
@@ -39,22 +44,17 @@ local spartakus = import 'kubeflow/core/spartakus.libsonnet';
     local disks = [u.dnsLabel(d, 'disks') for d in u.toArray(p0.disks)];
     local p = p0 {
       cloud: if u.isNull(p0.cloud) then 'null' else p0.cloud,
-      // The v0.2 name AmbassadorServiceType wins when it is set.
-      ambassadorServiceType: u.param(p0, 'AmbassadorServiceType', p0.tfAmbassadorServiceType),
-      ambassadorImage: p0.AmbassadorImage,
-      statsdImage: p0.StatsdImage,
     };
     jupyterhub.all(p, ns, disks)
     + tfop.all({
       tfJobImage: p.tfJobImage,
       tfDefaultImage: p.tfDefaultImage,
-      tfJobUiServiceType: p.tfJobUiServiceType,
       cloud: p.cloud,
-    } + (if std.objectHas(p, 'tfJobUiImage') then { tfJobUiImage: p.tfJobUiImage } else {})
-      + (if std.objectHas(p, 'gangScheduler') then { gangScheduler: p.gangScheduler } else {}), ns,
+      webhookFailurePolicy: p.webhookFailurePolicy,
+    } + (if std.objectHas(p, 'gangScheduler') then { gangScheduler: p.gangScheduler } else {}), ns,
       extraJobs=if u.toBool(p.pytorchJob, 'pytorchJob')
-      then [{ crd: pytorch.crd, scheme: 'pytorchjob', plural: 'pytorchjobs' }] else [])
-    + ambassador.all(p, ns)
+      then [{ crd: pytorch.crd, kind: 'PyTorchJob' }] else [])
+    + gateway.all(p, ns)
     + nfs.all(u.dnsLabel(p.name, 'name'), ns, disks)
     + spartakus.all(ns, p.reportUsage, p.usageId),
 

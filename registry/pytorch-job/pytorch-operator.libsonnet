@@ -1,8 +1,9 @@
 // kubeflow/pytorch-job/pytorch-operator.libsonnet
 //
-// Installation of PyTorchJob support: CRD pytorchjobs.kubeflow.org (v1, owned by this package) and a
-// training-operator controller `pytorch-operator` restricted to the PyTorchJob kind. The controller
-// objects come from the tf-job package's training-operator library, so install both packages.
+// Installation of PyTorchJob support: CRD pytorchjobs.kubeflow.org (v1, owned by this package) and the
+// training operator v1.9.3 (`training-operator`, PyTorchJob scheme) with its webhook. The controller
+// objects come from the tf-job package's training-operator library (one operator per cluster: use
+// pytorch-operator, tf-job-operator or kubeflow-core in an environment, not two of them).
 local u = import 'kubeflow/common/util.libsonnet';
 local to = import 'kubeflow/tf-job/training-operator.libsonnet';
 
@@ -15,12 +16,11 @@ local to = import 'kubeflow/tf-job/training-operator.libsonnet';
   all(params, ns)::
     local gang = u.param(params, 'gangScheduler', null);
     [$.crd] + to.controller({
-      name: 'pytorch-operator',
       namespace: ns,
-      image: u.param(params, 'pytorchJobImage', to.defaultImage),
-      schemes: ['pytorchjob'],
-      plurals: ['pytorchjobs'],
+      image: u.orDefault(u.param(params, 'pytorchJobImage', null), to.defaultImage),
+      kinds: ['PyTorchJob'],
       gangScheduler: gang,
       cloud: u.param(params, 'cloud', null),
+      webhookFailurePolicy: u.param(params, 'webhookFailurePolicy', 'Fail'),
     }),
 }

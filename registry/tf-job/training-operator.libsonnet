@@ -1,18 +1,22 @@
 // kubeflow/tf-job/training-operator.libsonnet
 //
-// The Kubeflow training operator (kubeflow.org/v1 TFJob, PyTorchJob): shared CRD schema pieces and the
-// controller (ServiceAccount, ClusterRole, ClusterRoleBinding, Deployment). CRD ownership:
+// The Kubeflow training operator v1.9.3 (kubeflow.org/v1 TFJob, PyTorchJob): shared CRD schema pieces
+// and the controller (ServiceAccount, ClusterRole, ClusterRoleBinding, Deployment, and the validating
+// webhook the v1.8+ operator serves: Secret, Service, ValidatingWebhookConfiguration). CRD ownership:
 //   * tfjobs.kubeflow.org       - package tf-job      (tf-job/tf-job-operator.libsonnet)
 //   * pytorchjobs.kubeflow.org  - package pytorch-job (pytorch-job/pytorch-operator.libsonnet)
-// Each installs its own controller Deployment of the same training-operator image, restricted with
-// --enable-scheme to its own kind, so the two can be installed independently or together without
-// duplicate objects. kubeflow-core reuses the tf-job one through import.
+// Since v1.8 the operator manages the certificate of one webhook configuration whose name is fixed in
+// its binary, so a cluster runs ONE training operator: tf-job-operator, pytorch-operator and
+// kubeflow-core all render the same controller `training-operator` serving both kinds (use one of them
+// per environment).
 local u = import 'kubeflow/common/util.libsonnet';
 local sch = u.schema;
 
 {
-  // Training operator v1.7.0 (kubeflow.org/v1 API, no admission webhooks to set up).
-  defaultImage:: 'kubeflow/training-operator:v1-855e096',
+  // Training operator v1.9.3 (kubeflow.org/v1 API), checked 2026-12-06.
+  defaultImage:: 'kubeflow/training-operator:v1.9.3',
+  webhookConfigName:: 'validator.training-operator.kubeflow.org',  // fixed in the operator binary
+  name:: 'training-operator',
 
   // ---------------------------------------------------------------------------------------------
   // CRD schema pieces (structural; pod templates are kept as given).
@@ -86,51 +90,87 @@ local sch = u.schema;
 
   isAks(cloud):: cloud == 'aks' || cloud == 'acsengine',
 
+  // What the v1.9.3 release's ClusterRole grants (every job kind of the release, so switching on a
+  // scheme later needs no RBAC change), plus leases for leader election.
+  allPlurals:: ['jaxjobs', 'mpijobs', 'paddlejobs', 'pytorchjobs', 'tfjobs', 'xgboostjobs'],
+  local rw = ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
   clusterRules(plurals):: [
-    u.rule(['kubeflow.org'],
-           plurals + [x + '/status' for x in plurals] + [x + '/finalizers' for x in plurals],
-           ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch']),
-    u.rule([''], ['pods', 'services', 'configmaps', 'serviceaccounts', 'events'],
-           ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch']),
-    u.rule(['autoscaling'], ['horizontalpodautoscalers'], ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch']),
-    u.rule(['scheduling.volcano.sh'], ['podgroups', 'queues'], ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch']),
-    u.rule(['scheduling.x-k8s.io'], ['podgroups'], ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch']),
+    u.rule(['kubeflow.org'], $.allPlurals, rw),
+    u.rule(['kubeflow.org'], [x + '/status' for x in $.allPlurals], ['get', 'patch', 'update']),
+    u.rule(['kubeflow.org'], [x + '/finalizers' for x in $.allPlurals], ['patch', 'update']),
+    u.rule([''], ['pods', 'services', 'events'], rw),
+    u.rule([''], ['pods/exec'], ['create']),
+    u.rule([''], ['configmaps', 'serviceaccounts'], ['create', 'get', 'list', 'update', 'watch']),
+    u.rule([''], ['secrets'], ['get', 'list', 'update', 'watch']),
+    u.rule(['admissionregistration.k8s.io'], ['validatingwebhookconfigurations'], ['get', 'list', 'update', 'watch']),
+    u.rule(['autoscaling'], ['horizontalpodautoscalers'], rw),
+    u.rule(['rbac.authorization.k8s.io'], ['roles', 'rolebindings'], ['create', 'list', 'update', 'watch']),
+    u.rule(['scheduling.volcano.sh'], ['podgroups', 'queues'], rw),
+    u.rule(['scheduling.x-k8s.io'], ['podgroups'], rw),
     u.rule(['coordination.k8s.io'], ['leases'], ['create', 'get', 'list', 'update', 'watch']),
   ],
 
+  // The validating webhook of the release: the operator writes its certificate into the Secret and
+  // the CA into the configuration (caBundle is left to it). failurePolicy Fail as upstream; Ignore lets
+  // jobs be created while no operator pod answers (a cluster without nodes, tests).
+  webhook(ns, kinds, failurePolicy, labels)::
+    assert std.member(['Fail', 'Ignore'], failurePolicy) : 'webhookFailurePolicy must be Fail or Ignore, got ' + failurePolicy;
+    [
+      u.object('v1', 'Secret', $.name + '-webhook-cert', ns, labels),
+      u.service($.name, ns, { app: $.name }, [
+        { name: 'monitoring-port', port: 8080, targetPort: 8080 },
+        { name: 'webhook-server', port: 443, targetPort: 9443 },
+      ], labels=labels),
+      u.object('admissionregistration.k8s.io/v1', 'ValidatingWebhookConfiguration', $.webhookConfigName, null, labels) + {
+        webhooks: [{
+          name: 'validate-kubeflow-org-v1-' + std.asciiLower(k) + '.kubeflow.org',
+          admissionReviewVersions: ['v1'],
+          sideEffects: 'None',
+          failurePolicy: failurePolicy,
+          clientConfig: { service: { name: $.name, namespace: ns, path: '/validate-kubeflow-org-v1-' + std.asciiLower(k) } },
+          rules: [{ apiGroups: ['kubeflow.org'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'],
+                    resources: [std.asciiLower(k) + 's'] }],
+        } for k in kinds],
+      },
+    ],
+
   // Controller objects. opts:
-  //   name, namespace, image, schemes (e.g. ['tfjob']), plurals (['tfjobs']),
+  //   namespace, image, kinds (['TFJob', 'PyTorchJob']), webhookFailurePolicy ('Fail' | 'Ignore'),
   //   gangScheduler (null | 'volcano' | 'scheduler-plugins'), cloud (null | 'aks' | ...),
   //   configMap (null | name of a ConfigMap mounted at /etc/config)
   controller(opts)::
-    local name = opts.name;
+    local name = $.name;
     local ns = opts.namespace;
     local labels = { app: name, 'app.kubernetes.io/name': name, 'app.kubernetes.io/component': 'training-operator' };
     local gang = std.get(opts, 'gangScheduler', null);
     local aks = $.isAks(std.get(opts, 'cloud', null));
     local cm = std.get(opts, 'configMap', null);
     local mounts =
-      (if cm != null then [{ name: 'config-volume', mountPath: '/etc/config' }] else [])
+      [{ name: 'cert', mountPath: '/tmp/k8s-webhook-server/serving-certs', readOnly: true }]
+      + (if cm != null then [{ name: 'config-volume', mountPath: '/etc/config' }] else [])
       + (if aks then [{ name: v.name, mountPath: v.mountPath, readOnly: true } for v in $.aksGpuVolumes] else []);
     local container = {
       name: 'training-operator',
       image: opts.image,
       command: ['/manager'],
-      args: ['--enable-scheme=' + s for s in opts.schemes]
+      args: ['--enable-scheme=' + std.asciiLower(k) for k in opts.kinds]
             + (if u.isNull(gang) then [] else ['--gang-scheduler-name=' + gang]),
       env: [
         { name: 'MY_POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
         { name: 'MY_POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
       ],
-      ports: [{ name: 'metrics', containerPort: 8080 }, { name: 'health', containerPort: 8081 }],
+      ports: [{ name: 'metrics', containerPort: 8080 }, { name: 'health', containerPort: 8081 },
+              { name: 'webhook-server', containerPort: 9443 }],
       livenessProbe: { httpGet: { path: '/healthz', port: 8081 }, initialDelaySeconds: 15, periodSeconds: 20 },
       readinessProbe: { httpGet: { path: '/readyz', port: 8081 }, initialDelaySeconds: 10, periodSeconds: 15 },
       resources: { requests: { cpu: '100m', memory: '128Mi' } },
-      securityContext: { allowPrivilegeEscalation: false },
-      [if mounts != [] then 'volumeMounts']: mounts,
+      securityContext: { allowPrivilegeEscalation: false, runAsNonRoot: true, capabilities: { drop: ['ALL'] },
+                         seccompProfile: { type: 'RuntimeDefault' } },
+      volumeMounts: mounts,
     };
     local volumes =
-      (if cm != null then [{ name: 'config-volume', configMap: { name: cm } }] else [])
+      [{ name: 'cert', secret: { secretName: name + '-webhook-cert', defaultMode: 420 } }]
+      + (if cm != null then [{ name: 'config-volume', configMap: { name: cm } }] else [])
       + (if aks then [{ name: v.name, hostPath: { path: v.hostPath } } for v in $.aksGpuVolumes] else []);
     [
       u.serviceAccount(name, ns, labels),
@@ -139,8 +179,8 @@ local sch = u.schema;
       u.deployment(name, ns, labels, u.compact({
         serviceAccountName: name,
         containers: [container],
-        volumes: if volumes == [] then null else volumes,
+        volumes: volumes,
         terminationGracePeriodSeconds: 10,
       }), podAnnotations={ 'sidecar.istio.io/inject': 'false' }),
-    ],
+    ] + $.webhook(ns, opts.kinds, std.get(opts, 'webhookFailurePolicy', 'Fail'), labels),
 }

@@ -227,14 +227,67 @@ local crds = import 'kubeflow/volcano/crds.libsonnet';
       operations: ['DELETE'],
       resources: ['queues'],
     }], [
+      // A delete that names the exact object (a UID precondition, as `kfctl delete` sends) is a
+      // deliberate removal of Volcano and goes through; a plain `kubectl delete queue default` does not.
       {
-        expression: 'oldObject.metadata.name != "default"',
-        message: 'the default queue cannot be deleted (jobs without a queue use it)',
+        expression: 'oldObject.metadata.name != "default" || (has(request.options) && has(request.options.preconditions) && has(request.options.preconditions.uid) && request.options.preconditions.uid == oldObject.metadata.uid)',
+        message: 'the default queue cannot be deleted (jobs without a queue use it); to remove Volcano, delete its environment with kfctl delete',
       },
     ]),
   ]),
 
   list(params, env):: u.list($.parts(params, env).all),
+
+  // A batch Job (batch.volcano.sh/v1alpha1) of the volcano-job prototype. Its task pods restart on
+  // failure of the pod (restartPolicy OnFailure); a failed pod aborts and restarts the job (maxRetry).
+  job(params, ns)::
+    local st = p.settings(params);
+    local cmd(c) = if c == null then null else if std.isArray(c) then c else u.toArray(c);
+    local given = u.param(params, 'tasks', null);
+    local tasks = if given == null then [{
+      name: 'worker',
+      replicas: u.toInt(u.param(params, 'replicas', 1), 'replicas'),
+      gpus: u.param(params, 'gpus', 0),
+    }] else given;
+    local image = u.param(params, 'image', 'busybox:1.36');
+    local command = cmd(u.param(params, 'command', null));
+    local task(t) =
+      local gpus = p.gpus(std.get(t, 'gpus', 0), 'gpus of task ' + std.get(t, 'name', '?'));
+      local c = cmd(std.get(t, 'command', command));
+      {
+        name: u.dnsLabel(t.name, 'task name'),
+        replicas: u.toInt(std.get(t, 'replicas', 1), 'replicas of task ' + t.name),
+        template: {
+          metadata: { labels: { 'volcano.sh/job-name': params.name, 'volcano.sh/task-name': t.name } },
+          spec: {
+            restartPolicy: 'OnFailure',
+            containers: [u.compact({
+              name: t.name,
+              image: std.get(t, 'image', image),
+              command: c,
+              resources: if gpus > 0 then { limits: { [st.gpuResource]: gpus } } else null,
+            })],
+          },
+        },
+      };
+    local built = [task(t) for t in tasks];
+    local total = std.foldl(function(acc, t) acc + t.replicas, built, 0);
+    local minAvailable = u.toInt(u.param(params, 'minAvailable', 0), 'minAvailable');
+    local priority = u.param(params, 'priorityClass', null);
+    if built == [] then error 'tasks: a Volcano job needs at least one task'
+    else if minAvailable > total then error 'minAvailable: ' + minAvailable + ' is more than the ' + total + ' pods of the job'
+    else u.object('batch.volcano.sh/v1alpha1', 'Job', u.dnsLabel(params.name, 'name'), ns) + {
+      spec: u.compact({
+        schedulerName: 'volcano',
+        queue: u.param(params, 'queue', 'default'),
+        minAvailable: if minAvailable == 0 then total else minAvailable,
+        maxRetry: u.toInt(u.param(params, 'maxRetry', 3), 'maxRetry'),
+        priorityClassName: if u.isNull(priority) then null else priority,
+        plugins: { svc: [], env: [] },
+        policies: [{ event: 'PodEvicted', action: 'RestartJob' }, { event: 'PodFailed', action: 'RestartJob' }],
+        tasks: built,
+      }),
+    },
 
   // A Queue (cluster scoped). params: name, weight, cpu, memory, gpus, reclaimable, and the common
   // setting gpuResource.

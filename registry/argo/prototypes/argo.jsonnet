@@ -8,9 +8,9 @@
 // @shortDescription Argo Workflows controller, UI and CRDs.
 // @param name string Name of the component (the objects have fixed names).
 // @optionalParam namespace string null Namespace; null means the environment's namespace.
-// @optionalParam workflowControllerImage string quay.io/argoproj/workflow-controller:v3.5.8 Image of the workflow controller.
-// @optionalParam executorImage string quay.io/argoproj/argoexec:v3.5.8 Image of the executor the controller adds to workflow pods.
-// @optionalParam uiImage string quay.io/argoproj/argocli:v3.5.8 Image of the Argo server (UI).
+// @optionalParam workflowControllerImage string quay.io/argoproj/workflow-controller:v3.7.14 Image of the workflow controller.
+// @optionalParam executorImage string quay.io/argoproj/argoexec:v3.7.14 Image of the executor the controller adds to workflow pods.
+// @optionalParam uiImage string quay.io/argoproj/argocli:v3.7.14 Image of the Argo server (UI).
 // @optionalParam uiServiceType string NodePort Service type of argo-ui.
 // @optionalParam imageTag string null Tag for all three images at once (the v0.2 param); null keeps the image params.
 

@@ -9,7 +9,8 @@
 // @param name string Name of the PyTorchJob.
 // @optionalParam namespace string null Namespace of the job; null means the environment's namespace.
 // @optionalParam args string null Comma-separated arguments of the training container.
-// @optionalParam image string gcr.io/kubeflow-examples/pytorch-dist-mnist:v20180702-a57993c Training image.
+// @optionalParam command string null Comma-separated command of the training container (replaces the image's entrypoint), e.g. python,/opt/train.py; args follow it.
+// @optionalParam image string pytorch/pytorch:2.5.1-cuda12.4-cudnn9-runtime Training image (give command/args to run your script in it, or use your own image).
 // @optionalParam image_gpu string null Image used when num_gpus > 0; null uses image.
 // @optionalParam num_masters number 1 Number of master replicas (0 or 1).
 // @optionalParam num_ps number 0 Unused (PyTorch has no parameter servers); kept for compatibility.
@@ -40,9 +41,10 @@ local image = params.image;
 local imageGpu = u.orDefault(u.param(params, 'imageGpu', params.image_gpu), image);
 local img = if gpus > 0 then imageGpu else image;
 local args = u.toArray(params.args);
+local command = local c = u.toArray(u.param(params, 'command', null)); if c == [] then null else c;
 
 if masters > 1 then error 'num_masters: a PyTorchJob has at most one master, got ' + masters
 else tj.job('PyTorchJob', 'pytorchReplicaSpecs', 'pytorch', params, env, [
-  { type: 'Master', count: masters, image: img, gpus: gpus, args: args },
-  { type: 'Worker', count: workers, image: img, gpus: gpus, args: args },
+  { type: 'Master', count: masters, image: img, gpus: gpus, command: command, args: args },
+  { type: 'Worker', count: workers, image: img, gpus: gpus, command: command, args: args },
 ])

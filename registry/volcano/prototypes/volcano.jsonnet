@@ -12,8 +12,8 @@
 // @param name string Name of the component.
 // @optionalParam namespace string volcano-system Namespace of the scheduler and controllers.
 // @optionalParam createNamespace string true Whether to emit the Namespace object.
-// @optionalParam schedulerImage string volcanosh/vc-scheduler:v1.11.0 Scheduler image.
-// @optionalParam controllerImage string volcanosh/vc-controller-manager:v1.11.0 Controller manager image.
+// @optionalParam schedulerImage string volcanosh/vc-scheduler:v1.15.0 Scheduler image.
+// @optionalParam controllerImage string volcanosh/vc-controller-manager:v1.15.0 Controller manager image.
 // @optionalParam schedulerName string volcano Scheduler name pods use to opt in.
 // @optionalParam actions string enqueue,allocate,backfill Scheduling actions, in order (comma-separated).
 // @optionalParam binpack string true Enable the binpack plugin (fill nodes before using new ones).
