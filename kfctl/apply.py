@@ -23,12 +23,13 @@ from typing import Callable
 from . import kinds
 from .cluster import ApiError, Cluster, to_kfctl_error
 from .compare import is_unchanged, same
-from .errors import KfctlError, NotReady, Rejected
-from .live import (Event, namespace_exists, not_a_rejection, Planned, Progress, body_for_apply, fetch_live, live_uids, no_progress, plan, prepare,
-                   raise_errors, run_concurrently, scope_function)
+from .errors import KfctlError, MissingPrerequisite, NotReady, Rejected
+from .live import (Event, Planned, Progress, body_for_apply, fetch_live, live_uids, namespace_exists, no_progress,
+                   not_a_rejection, plan, prepare, raise_errors, run_concurrently, scope_function)
 from .objects import ObjRef, group_of
 from .ownership import (APPLYSET_NAMESPACES, Identity, check_existing, check_removals, list_owned, parent_object,
                         prune_plan, recorded_group_kinds)
+from .prerequisites import message as prerequisites_message, missing_prerequisites
 from .wait import wait_ready
 
 DEFAULT_CRD_TIMEOUT = 60.0
@@ -85,6 +86,10 @@ def apply_objects(cluster: Cluster, objects: list[dict], identity: Identity, nam
     given) is filled in as the apply goes, so a caller still has it when the apply fails half-way."""
     result = result if result is not None else ApplyResult()
     result.dry_run = opts.dry_run
+    # Before anything changes: every kind must be served by the cluster or defined by a CRD in the render.
+    missing = missing_prerequisites(objects, cluster.discovery)
+    if missing:
+        raise MissingPrerequisite(prerequisites_message(missing))
     namespaced = scope_function(cluster, objects)
     prepared = prepare(objects, namespace, namespaced, identity)
     items = plan(prepared, cluster)

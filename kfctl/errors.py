@@ -126,3 +126,7 @@ class NotReady(ClusterError):
 
 class OwnershipError(ClusterError):
     """An object belongs to another app or environment."""
+
+
+class MissingPrerequisite(ClusterError):
+    """A rendered kind needs a product (an operator, a mesh) the cluster does not run yet."""

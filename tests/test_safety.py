@@ -389,3 +389,17 @@ def test_implicit_namespace_is_labelled_and_left_by_delete(capp):
     assert res.code == 0, res
     assert f"left Namespace {capp.ns!r}, which kfctl created for this environment" in res.err
     assert capp.get(f"/api/v1/namespaces/{capp.ns}") is not None
+
+
+def test_apply_names_a_missing_prerequisite_before_changing_anything(capp):
+    """Issue 13: a kind only a product the cluster does not run serves (here Istio) stops apply in one
+    line naming that product, before any object of the environment is created."""
+    capp.component("cms", CMS)
+    capp.component("mesh", """\
+        {apiVersion: "networking.istio.io/v1", kind: "VirtualService", metadata: {name: "vs"},
+         spec: {hosts: ["example.org"], http: []}}
+        """)
+    res = capp.run("apply", "default")
+    assert_clean_failure(res, contains="missing prerequisite: install Istio (networking.istio.io/v1: "
+                                       "VirtualService vs) first")
+    assert capp.cm("cm-1") is None
