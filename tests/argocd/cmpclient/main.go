@@ -1,0 +1,373 @@
+// Command cmpclient talks to an argocd-cmp-server the way Argo CD's repo-server does, using Argo CD's own
+// code for every step that matters: plugin discovery over the sockets folder
+// (util/app/discovery.DetectConfigManagementPlugin, which runs MatchRepository when the plugin is not
+// named), the repository streamed as a tar.gz (util/cmp.SendRepoStream), the generated cmp gRPC client,
+// and the split of the returned manifests into objects (gitops-engine kube.SplitYAML).
+//
+// It reads one JSON request on stdin and prints one JSON response on stdout. A request names an
+// operation and carries an Argo CD Application (decoded with Argo CD's own types, unknown fields refused);
+// the environment the plugin sees is built from the Application as the repo-server builds it.
+//
+//	{"op": "generate" | "parameters" | "match" | "decode",
+//	 "socketDir": "...", "repoPath": "...", "revision": "<commit sha>",
+//	 "kubeVersion": "1.34", "apiVersions": ["v1", ...],
+//	 "application": {...},          // generate, parameters, match
+//	 "yaml": "..."}                 // decode: Applications / ApplicationSets to decode strictly
+//
+// A failure of the plugin is part of the response ({"error": "..."}, exit 0): the tests assert on it.
+// A malformed request exits 2.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/argoproj/gitops-engine/pkg/utils/kube"
+	grpc_retry "github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/retry"
+	"google.golang.org/protobuf/types/known/emptypb"
+	"sigs.k8s.io/yaml"
+
+	asutils "github.com/argoproj/argo-cd/v3/applicationset/utils"
+	pluginclient "github.com/argoproj/argo-cd/v3/cmpserver/apiclient"
+	"github.com/argoproj/argo-cd/v3/common"
+	"github.com/argoproj/argo-cd/v3/pkg/apis/application/v1alpha1"
+	"github.com/argoproj/argo-cd/v3/util/app/discovery"
+	"github.com/argoproj/argo-cd/v3/util/cmp"
+	utilio "github.com/argoproj/argo-cd/v3/util/io"
+)
+
+type request struct {
+	Op          string          `json:"op"`
+	SocketDir   string          `json:"socketDir"`
+	RepoPath    string          `json:"repoPath"`
+	Revision    string          `json:"revision"`
+	KubeVersion string          `json:"kubeVersion"`
+	APIVersions []string        `json:"apiVersions"`
+	Application json.RawMessage `json:"application"`
+	YAML        string          `json:"yaml"`
+}
+
+type response struct {
+	Error string `json:"error,omitempty"`
+	// generate
+	Manifests []string         `json:"manifests,omitempty"`
+	Objects   []map[string]any `json:"objects,omitempty"`
+	// parameters
+	Announcements json.RawMessage `json:"announcements,omitempty"`
+	// match
+	DiscoveryConfigured bool `json:"discoveryConfigured,omitempty"`
+	Supported           bool `json:"supported,omitempty"`
+	DiscoveryEnabled    bool `json:"discoveryEnabled,omitempty"`
+	Detected            bool `json:"detected,omitempty"`
+	// decode
+	Decoded []decoded `json:"decoded,omitempty"`
+	// the plugin environment that was sent (every op that sends one)
+	Env []string `json:"env,omitempty"`
+}
+
+type decoded struct {
+	Kind string `json:"kind"`
+	Name string `json:"name"`
+	// For an ApplicationSet with list generators: the Applications Argo CD renders from it.
+	Applications []*v1alpha1.Application `json:"applications,omitempty"`
+}
+
+func main() {
+	var req request
+	dec := json.NewDecoder(os.Stdin)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		fmt.Fprintf(os.Stderr, "cmpclient: bad request: %v\n", err)
+		os.Exit(2)
+	}
+	if req.SocketDir != "" {
+		// DetectConfigManagementPlugin finds the plugin sockets where the repo-server would.
+		os.Setenv(common.EnvPluginSockFilePath, req.SocketDir)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	resp, err := run(ctx, &req)
+	if err != nil {
+		resp = &response{Error: err.Error()}
+	}
+	out, err := json.Marshal(resp)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "cmpclient: %v\n", err)
+		os.Exit(1)
+	}
+	os.Stdout.Write(append(out, '\n'))
+}
+
+func run(ctx context.Context, req *request) (*response, error) {
+	if req.Op == "decode" {
+		return decode(req.YAML)
+	}
+	var app v1alpha1.Application
+	if err := yaml.UnmarshalStrict(req.Application, &app); err != nil {
+		return nil, fmt.Errorf("application: %w", err)
+	}
+	src := app.Spec.GetSource()
+	appPath := filepath.Join(req.RepoPath, src.Path)
+	switch req.Op {
+	case "generate":
+		env, err := manifestEnv(req, &app)
+		if err != nil {
+			return nil, err
+		}
+		return generate(ctx, req, appPath, pluginName(&src), env)
+	case "parameters":
+		env, err := parametersEnv(req, &app)
+		if err != nil {
+			return nil, err
+		}
+		return parameters(ctx, req, appPath, pluginName(&src), env)
+	case "match":
+		env, err := manifestEnv(req, &app)
+		if err != nil {
+			return nil, err
+		}
+		return match(ctx, req, appPath, pluginName(&src), env)
+	}
+	fmt.Fprintf(os.Stderr, "cmpclient: unknown op %q\n", req.Op)
+	os.Exit(2)
+	return nil, nil
+}
+
+func pluginName(src *v1alpha1.ApplicationSource) string {
+	if src.Plugin == nil {
+		return ""
+	}
+	return src.Plugin.Name
+}
+
+// manifestEnv is the environment of a GenerateManifest call, as reposerver/repository builds it
+// (newEnv + getPluginEnvs): the ARGOCD_APP_* build environment, KUBE_VERSION, KUBE_API_VERSIONS, then
+// the Application's plugin env as ARGOCD_ENV_* (with $VAR substituted from the build environment) and
+// its parameters (ARGOCD_APP_PARAMETERS and PARAM_*).
+func manifestEnv(req *request, app *v1alpha1.Application) ([]string, error) {
+	src := app.Spec.GetSource()
+	short := func(n int) string {
+		if len(req.Revision) > n {
+			return req.Revision[:n]
+		}
+		return req.Revision
+	}
+	build := v1alpha1.Env{
+		{Name: "ARGOCD_APP_NAME", Value: app.Name},
+		{Name: "ARGOCD_APP_NAMESPACE", Value: app.Spec.Destination.Namespace},
+		{Name: "ARGOCD_APP_PROJECT_NAME", Value: app.Spec.Project},
+		{Name: "ARGOCD_APP_REVISION", Value: req.Revision},
+		{Name: "ARGOCD_APP_REVISION_SHORT", Value: short(7)},
+		{Name: "ARGOCD_APP_REVISION_SHORT_8", Value: short(8)},
+		{Name: "ARGOCD_APP_SOURCE_REPO_URL", Value: src.RepoURL},
+		{Name: "ARGOCD_APP_SOURCE_PATH", Value: src.Path},
+		{Name: "ARGOCD_APP_SOURCE_TARGET_REVISION", Value: src.TargetRevision},
+	}
+	env := build.Environ()
+	env = append(env, "KUBE_VERSION="+req.KubeVersion, "KUBE_API_VERSIONS="+strings.Join(req.APIVersions, ","))
+	return pluginEnv(env, src.Plugin)
+}
+
+// parametersEnv is the environment of a GetParametersAnnouncement call (populatePluginAppDetails).
+func parametersEnv(_ *request, app *v1alpha1.Application) ([]string, error) {
+	src := app.Spec.GetSource()
+	env := []string{
+		"ARGOCD_APP_NAME=" + app.Name,
+		"ARGOCD_APP_SOURCE_REPO_URL=" + src.RepoURL,
+		"ARGOCD_APP_SOURCE_PATH=" + src.Path,
+		"ARGOCD_APP_SOURCE_TARGET_REVISION=" + src.TargetRevision,
+	}
+	return pluginEnv(env, src.Plugin)
+}
+
+func pluginEnv(env []string, plugin *v1alpha1.ApplicationSourcePlugin) ([]string, error) {
+	parsed := make(v1alpha1.Env, len(env))
+	for i, v := range env {
+		e, err := v1alpha1.NewEnvEntry(v)
+		if err != nil {
+			return nil, err
+		}
+		parsed[i] = e
+	}
+	if plugin == nil {
+		return env, nil
+	}
+	for _, entry := range plugin.Env {
+		env = append(env, fmt.Sprintf("ARGOCD_ENV_%s=%s", entry.Name, parsed.Envsubst(entry.Value)))
+	}
+	paramEnv, err := plugin.Parameters.Environ()
+	if err != nil {
+		return nil, err
+	}
+	return append(env, paramEnv...), nil
+}
+
+func generate(ctx context.Context, req *request, appPath, plugin string, env []string) (*response, error) {
+	conn, client, err := discovery.DetectConfigManagementPlugin(ctx, appPath, req.RepoPath, plugin, env, nil)
+	if err != nil {
+		return &response{Error: err.Error(), Env: env}, nil
+	}
+	defer utilio.Close(conn)
+	stream, err := client.GenerateManifest(ctx, grpc_retry.Disable())
+	if err != nil {
+		return nil, err
+	}
+	if err := cmp.SendRepoStream(stream.Context(), appPath, req.RepoPath, stream, env, nil); err != nil {
+		return nil, fmt.Errorf("error sending file to cmp-server: %w", err)
+	}
+	res, err := stream.CloseAndRecv()
+	if err != nil {
+		// What the repo-server reports as the Application's ComparisonError.
+		return &response{Error: fmt.Sprintf("error generating manifests in cmp: %v", err), Env: env}, nil
+	}
+	out := &response{Manifests: res.Manifests, Objects: []map[string]any{}, Env: env}
+	for _, m := range res.Manifests {
+		objs, err := kube.SplitYAML([]byte(m))
+		if err != nil {
+			return &response{Error: "failed to convert CMP manifests to unstructured objects: " + err.Error(), Env: env}, nil
+		}
+		for _, o := range objs {
+			out.Objects = append(out.Objects, o.Object)
+		}
+	}
+	return out, nil
+}
+
+func parameters(ctx context.Context, req *request, appPath, plugin string, env []string) (*response, error) {
+	conn, client, err := discovery.DetectConfigManagementPlugin(ctx, appPath, req.RepoPath, plugin, env, nil)
+	if err != nil {
+		return &response{Error: err.Error(), Env: env}, nil
+	}
+	defer utilio.Close(conn)
+	stream, err := client.GetParametersAnnouncement(ctx, grpc_retry.Disable())
+	if err != nil {
+		return nil, err
+	}
+	if err := cmp.SendRepoStream(stream.Context(), appPath, req.RepoPath, stream, env, nil); err != nil {
+		return nil, fmt.Errorf("error sending file to cmp-server: %w", err)
+	}
+	res, err := stream.CloseAndRecv()
+	if err != nil {
+		return &response{Error: fmt.Sprintf("failed to get parameter announcement: %v", err), Env: env}, nil
+	}
+	raw, err := json.Marshal(res.ParameterAnnouncements)
+	if err != nil {
+		return nil, err
+	}
+	return &response{Announcements: raw, Env: env}, nil
+}
+
+// match asks the one plugin socket directly (CheckPluginConfiguration, then MatchRepository with the
+// repository streamed), and also runs the repo-server's discovery over the sockets folder.
+func match(ctx context.Context, req *request, appPath, plugin string, env []string) (*response, error) {
+	name := plugin
+	if name == "" {
+		name = "kfctl"
+	}
+	conn, client, err := pluginclient.NewConfigManagementPluginClientSet(filepath.Join(req.SocketDir, name+".sock")).NewConfigManagementPluginClient()
+	if err != nil {
+		return nil, err
+	}
+	defer utilio.Close(conn)
+	cfg, err := client.CheckPluginConfiguration(ctx, &emptypb.Empty{})
+	if err != nil {
+		return nil, err
+	}
+	out := &response{DiscoveryConfigured: cfg.IsDiscoveryConfigured, Env: env}
+	stream, err := client.MatchRepository(ctx, grpc_retry.Disable())
+	if err != nil {
+		return nil, err
+	}
+	if err := cmp.SendRepoStream(ctx, appPath, req.RepoPath, stream, env, nil); err != nil {
+		return nil, err
+	}
+	res, err := stream.CloseAndRecv()
+	if err != nil {
+		return &response{Error: err.Error(), Env: env}, nil
+	}
+	out.Supported, out.DiscoveryEnabled = res.GetIsSupported(), res.GetIsDiscoveryEnabled()
+	dconn, _, err := discovery.DetectConfigManagementPlugin(ctx, appPath, req.RepoPath, plugin, env, nil)
+	if err == nil {
+		out.Detected = true
+		utilio.Close(dconn)
+	}
+	return out, nil
+}
+
+// decode reads Applications and ApplicationSets with Argo CD's own types, refusing unknown fields; an
+// ApplicationSet's list generators are expanded into Applications with the ApplicationSet controller's
+// template renderer (with goTemplate, a list element is the template's parameters, as in
+// applicationset/generators/list.go).
+func decode(text string) (*response, error) {
+	out := &response{Decoded: []decoded{}}
+	for i, doc := range strings.Split(text, "\n---") {
+		if strings.TrimSpace(strings.TrimPrefix(doc, "---")) == "" {
+			continue
+		}
+		var meta struct {
+			Kind string `json:"kind"`
+		}
+		if err := yaml.Unmarshal([]byte(doc), &meta); err != nil {
+			return nil, fmt.Errorf("document %d: %w", i+1, err)
+		}
+		switch meta.Kind {
+		case "Application":
+			var app v1alpha1.Application
+			if err := yaml.UnmarshalStrict([]byte(doc), &app); err != nil {
+				return nil, fmt.Errorf("document %d (Application): %w", i+1, err)
+			}
+			out.Decoded = append(out.Decoded, decoded{Kind: meta.Kind, Name: app.Name})
+		case "ApplicationSet":
+			var set v1alpha1.ApplicationSet
+			if err := yaml.UnmarshalStrict([]byte(doc), &set); err != nil {
+				return nil, fmt.Errorf("document %d (ApplicationSet): %w", i+1, err)
+			}
+			apps, err := renderList(&set)
+			if err != nil {
+				return nil, fmt.Errorf("document %d (ApplicationSet %s): %w", i+1, set.Name, err)
+			}
+			out.Decoded = append(out.Decoded, decoded{Kind: meta.Kind, Name: set.Name, Applications: apps})
+		default:
+			return nil, fmt.Errorf("document %d: kind %q is neither Application nor ApplicationSet", i+1, meta.Kind)
+		}
+	}
+	return out, nil
+}
+
+func renderList(set *v1alpha1.ApplicationSet) ([]*v1alpha1.Application, error) {
+	var apps []*v1alpha1.Application
+	render := asutils.Render{}
+	for _, gen := range set.Spec.Generators {
+		if gen.List == nil {
+			continue
+		}
+		if !set.Spec.GoTemplate {
+			return nil, fmt.Errorf("list generator without goTemplate is not expanded here")
+		}
+		tmpl := &v1alpha1.Application{}
+		tmpl.Name = set.Spec.Template.Name
+		tmpl.Namespace = set.Spec.Template.Namespace
+		tmpl.Labels = set.Spec.Template.Labels
+		tmpl.Annotations = set.Spec.Template.Annotations
+		tmpl.Finalizers = set.Spec.Template.Finalizers
+		tmpl.Spec = set.Spec.Template.Spec
+		for _, el := range gen.List.Elements {
+			var params map[string]any
+			if err := json.Unmarshal(el.Raw, &params); err != nil {
+				return nil, err
+			}
+			app, err := render.RenderTemplateParams(tmpl.DeepCopy(), set.Spec.SyncPolicy, params, true, set.Spec.GoTemplateOptions)
+			if err != nil {
+				return nil, err
+			}
+			apps = append(apps, app)
+		}
+	}
+	return apps, nil
+}
+
