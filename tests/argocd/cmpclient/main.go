@@ -12,7 +12,8 @@
 //	 "socketDir": "...", "repoPath": "...", "revision": "<commit sha>",
 //	 "kubeVersion": "1.34", "apiVersions": ["v1", ...],
 //	 "application": {...},          // generate, parameters, match
-//	 "yaml": "..."}                 // decode: Applications / ApplicationSets to decode strictly
+//	 "yaml": "...",                 // decode: Applications / ApplicationSets to decode strictly
+//	 "clusters": [{"name", "server", "labels"}]}  // decode: the clusters registered in Argo CD
 //
 // A failure of the plugin is part of the response ({"error": "..."}, exit 0): the tests assert on it.
 // A malformed request exits 2.
@@ -30,6 +31,8 @@ import (
 	"github.com/argoproj/gitops-engine/pkg/utils/kube"
 	grpc_retry "github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/retry"
 	"google.golang.org/protobuf/types/known/emptypb"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	"sigs.k8s.io/yaml"
 
 	asutils "github.com/argoproj/argo-cd/v3/applicationset/utils"
@@ -50,6 +53,14 @@ type request struct {
 	APIVersions []string        `json:"apiVersions"`
 	Application json.RawMessage `json:"application"`
 	YAML        string          `json:"yaml"`
+	Clusters    []cluster       `json:"clusters"`
+}
+
+// cluster is a cluster registered in Argo CD (a cluster secret): its name, server and labels.
+type cluster struct {
+	Name   string            `json:"name"`
+	Server string            `json:"server"`
+	Labels map[string]string `json:"labels"`
 }
 
 type response struct {
@@ -73,7 +84,7 @@ type response struct {
 type decoded struct {
 	Kind string `json:"kind"`
 	Name string `json:"name"`
-	// For an ApplicationSet with list generators: the Applications Argo CD renders from it.
+	// For an ApplicationSet: the Applications it makes (see expand).
 	Applications []*v1alpha1.Application `json:"applications,omitempty"`
 }
 
@@ -105,7 +116,7 @@ func main() {
 
 func run(ctx context.Context, req *request) (*response, error) {
 	if req.Op == "decode" {
-		return decode(req.YAML)
+		return decode(req.YAML, req.Clusters)
 	}
 	var app v1alpha1.Application
 	if err := yaml.UnmarshalStrict(req.Application, &app); err != nil {
@@ -299,11 +310,9 @@ func match(ctx context.Context, req *request, appPath, plugin string, env []stri
 	return out, nil
 }
 
-// decode reads Applications and ApplicationSets with Argo CD's own types, refusing unknown fields; an
-// ApplicationSet's list generators are expanded into Applications with the ApplicationSet controller's
-// template renderer (with goTemplate, a list element is the template's parameters, as in
-// applicationset/generators/list.go).
-func decode(text string) (*response, error) {
+// decode reads Applications and ApplicationSets with Argo CD's own types, refusing unknown fields, and
+// expands each ApplicationSet into its Applications.
+func decode(text string, clusters []cluster) (*response, error) {
 	out := &response{Decoded: []decoded{}}
 	for i, doc := range strings.Split(text, "\n---") {
 		if strings.TrimSpace(strings.TrimPrefix(doc, "---")) == "" {
@@ -327,7 +336,7 @@ func decode(text string) (*response, error) {
 			if err := yaml.UnmarshalStrict([]byte(doc), &set); err != nil {
 				return nil, fmt.Errorf("document %d (ApplicationSet): %w", i+1, err)
 			}
-			apps, err := renderList(&set)
+			apps, err := expand(&set, clusters)
 			if err != nil {
 				return nil, fmt.Errorf("document %d (ApplicationSet %s): %w", i+1, set.Name, err)
 			}
@@ -339,15 +348,30 @@ func decode(text string) (*response, error) {
 	return out, nil
 }
 
-func renderList(set *v1alpha1.ApplicationSet) ([]*v1alpha1.Application, error) {
-	var apps []*v1alpha1.Application
+// expand makes the Applications of an ApplicationSet: list generators, and a matrix of a list and a
+// cluster generator. Parameters are made as Argo CD's generators make them (applicationset/generators:
+// list.go, cluster.go getClusterParameters, matrix.go: the cluster's params, overridden by the list
+// element's); the cluster generator's selector is templated with Argo CD's renderer and matched with the
+// Kubernetes label selector code against the clusters of the request (Argo CD's cluster secrets).
+func expand(set *v1alpha1.ApplicationSet, clusters []cluster) ([]*v1alpha1.Application, error) {
+	if !set.Spec.GoTemplate {
+		return nil, fmt.Errorf("only goTemplate ApplicationSets are expanded here")
+	}
 	render := asutils.Render{}
-	for _, gen := range set.Spec.Generators {
-		if gen.List == nil {
-			continue
+	var apps []*v1alpha1.Application
+	for i, gen := range set.Spec.Generators {
+		var params []map[string]any
+		var err error
+		switch {
+		case gen.List != nil:
+			params, err = listParams(gen.List)
+		case gen.Matrix != nil:
+			params, err = matrixParams(&render, set, gen.Matrix, clusters)
+		default:
+			err = fmt.Errorf("generator %d: only list and matrix(list, clusters) generators are expanded here", i)
 		}
-		if !set.Spec.GoTemplate {
-			return nil, fmt.Errorf("list generator without goTemplate is not expanded here")
+		if err != nil {
+			return nil, err
 		}
 		tmpl := &v1alpha1.Application{}
 		tmpl.Name = set.Spec.Template.Name
@@ -356,12 +380,8 @@ func renderList(set *v1alpha1.ApplicationSet) ([]*v1alpha1.Application, error) {
 		tmpl.Annotations = set.Spec.Template.Annotations
 		tmpl.Finalizers = set.Spec.Template.Finalizers
 		tmpl.Spec = set.Spec.Template.Spec
-		for _, el := range gen.List.Elements {
-			var params map[string]any
-			if err := json.Unmarshal(el.Raw, &params); err != nil {
-				return nil, err
-			}
-			app, err := render.RenderTemplateParams(tmpl.DeepCopy(), set.Spec.SyncPolicy, params, true, set.Spec.GoTemplateOptions)
+		for _, p := range params {
+			app, err := render.RenderTemplateParams(tmpl.DeepCopy(), set.Spec.SyncPolicy, p, true, set.Spec.GoTemplateOptions)
 			if err != nil {
 				return nil, err
 			}
@@ -371,3 +391,53 @@ func renderList(set *v1alpha1.ApplicationSet) ([]*v1alpha1.Application, error) {
 	return apps, nil
 }
 
+func listParams(list *v1alpha1.ListGenerator) ([]map[string]any, error) {
+	var out []map[string]any
+	for _, el := range list.Elements {
+		var params map[string]any
+		if err := json.Unmarshal(el.Raw, &params); err != nil {
+			return nil, err
+		}
+		out = append(out, params)
+	}
+	return out, nil
+}
+
+func matrixParams(render *asutils.Render, set *v1alpha1.ApplicationSet, m *v1alpha1.MatrixGenerator, clusters []cluster) ([]map[string]any, error) {
+	if len(m.Generators) != 2 || m.Generators[0].List == nil || m.Generators[1].Clusters == nil {
+		return nil, fmt.Errorf("only a matrix of a list and a cluster generator is expanded here")
+	}
+	first, err := listParams(m.Generators[0].List)
+	if err != nil {
+		return nil, err
+	}
+	var out []map[string]any
+	for _, a := range first {
+		gen, err := render.RenderGeneratorParams(&v1alpha1.ApplicationSetGenerator{Clusters: m.Generators[1].Clusters}, a, true, set.Spec.GoTemplateOptions)
+		if err != nil {
+			return nil, err
+		}
+		selector, err := metav1.LabelSelectorAsSelector(&gen.Clusters.Selector)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range clusters {
+			if !selector.Matches(labels.Set(c.Labels)) {
+				continue
+			}
+			meta := map[string]any{}
+			if len(c.Labels) > 0 {
+				meta["labels"] = c.Labels
+			}
+			merged := map[string]any{
+				"name": c.Name, "nameNormalized": asutils.SanitizeName(c.Name), "server": c.Server,
+				"project": "", "metadata": meta,
+			}
+			for k, v := range a {
+				merged[k] = v
+			}
+			out = append(out, merged)
+		}
+	}
+	return out, nil
+}
