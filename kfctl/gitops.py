@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import kinds
+from .prune import label_value
 from .errors import AppError, KfctlError, ParamError, UnknownComponent, UnknownEnvironment, ValidationError
 
 ENV_VAR = "ARGOCD_ENV_KFCTL_ENV"
@@ -328,11 +329,6 @@ def _dns_label(text: str) -> str:
     return out[:63].rstrip("-") or "kfctl-app"
 
 
-def _label_value(text: str) -> str:
-    """A Kubernetes label value for ``text`` (environment names may hold ``/``)."""
-    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-._")[:63].rstrip("-._")
-
-
 def _git_root(start: Path) -> Path | None:
     for folder in (start, *start.parents):
         if (folder / ".git").exists():
@@ -400,8 +396,9 @@ def application_set(app, env_names: list[str] | None = None, *, repo: str, path:
     selects the clusters registered in Argo CD whose label ``cluster_label`` is the environment's name, so
     one environment can run on many clusters (one Application per environment and cluster, named
     ``<app>-<env>-<cluster>``; the destination is the cluster, the namespace the environment's). An
-    environment's label value is its name with characters a label cannot hold (``/``) made ``-``. Unknown
-    environment names fail listing the known ones."""
+    environment's label value is the one kfctl labels its objects with (``prune.label_value``: the name,
+    or a sanitised form with a hash when the name cannot be a label value). Unknown environment names
+    fail listing the known ones."""
     envs = app.environments()
     names = list(env_names) if env_names else sorted(envs)
     for env_name in names:
@@ -411,18 +408,17 @@ def application_set(app, env_names: list[str] | None = None, *, repo: str, path:
     elements = []
     for env_name in names:
         env = app.environment(env_name)
-        element = {"env": env_name, "envLabel": _label_value(env_name), "namespace": env.namespace,
+        element = {"env": env_name, "envLabel": label_value(env_name), "namespace": env.namespace,
                    "appName": _dns_label(f"{app.name}-{env_name}")}
         if not cluster_label:
             element["server"] = destination_server(env)
         elements.append(element)
-    for key, what in (("envLabel", "label value"), ("appName", "Application name")):
-        seen: dict[str, str] = {}
-        for element in elements:
-            other = seen.setdefault(element[key], element["env"])
-            if other != element["env"]:
-                raise AppError(f"environments {other!r} and {element['env']!r} have the same "
-                                         f"{what} {element[key]!r}; list only one of them")
+    seen: dict[str, str] = {}
+    for element in elements:
+        other = seen.setdefault(element["appName"], element["env"])
+        if other != element["env"]:
+            raise AppError(f"environments {other!r} and {element['env']!r} make the same Application name "
+                           f"{element['appName']!r}; list only one of them, or name them apart")
     listing = {"list": {"elements": elements}}
     if cluster_label:
         # Matrix: the cluster generator's own params (name, nameNormalized, server, metadata.labels) join

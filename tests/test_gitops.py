@@ -419,7 +419,13 @@ def test_argocd_appset_refuses_unknown_or_repeated_environments(kfctl, new_app):
     assert kfctl("env", "add", "us/prod", "--server", "https://a:6443", "--namespace", "x", cwd=app).code == 0
     assert kfctl("env", "add", "us-prod", "--server", "https://b:6443", "--namespace", "x", cwd=app).code == 0
     assert_clean_failure(kfctl("argocd", "appset", "--repo", "u", "--clusters", "k", cwd=app),
-                         contains="environments 'us-prod' and 'us/prod' have the same label value 'us-prod'")
+                         contains="environments 'us-prod' and 'us/prod' make the same Application name 'ml-us-prod'")
+    # An environment name that cannot be a label value gets the label value kfctl gives its objects.
+    from kfctl.prune import label_value
+
+    res = kfctl("argocd", "appset", "us/prod", "--repo", "u", "--clusters", "k", cwd=app)
+    (element,) = yaml.safe_load(res.out)["spec"]["generators"][0]["matrix"]["generators"][0]["list"]["elements"]
+    assert element["envLabel"] == label_value("us/prod") != "us/prod"
 
 
 # --------------------------------------------------------------------------- kinds
