@@ -9,6 +9,7 @@ import sys
 import click
 
 from ._options import build_jsonnet_options, component_option, jsonnet_options
+from .fleet_cmds import fleet_options
 
 EXIT_DIFFERENCES = 10
 _DURATION = re.compile(r"^(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m(?!s))?(?:(\d+(?:\.\d+)?)s)?(?:(\d+)ms)?$")
@@ -127,6 +128,7 @@ def _identity(app, env, *, create: bool):
 # ---------------------------------------------------------------------------------------------- apply
 
 @click.command()
+@fleet_options("apply")
 @click.argument("env_name", metavar="[ENV]", required=False)
 @component_option
 @click.option("--dry-run", is_flag=True, help="Send everything as a server-side dry run; change nothing.")
@@ -202,6 +204,7 @@ def _colour(text: str) -> str:
 
 
 @click.command()
+@fleet_options("diff")
 @click.argument("locations", nargs=-1, metavar="[ENV | [local:|remote:]ENV1 [local:|remote:]ENV2]")
 @component_option
 @click.option("-o", "--output", type=click.Choice(["text", "json"]), default="text", show_default=True,

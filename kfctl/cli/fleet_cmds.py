@@ -1,0 +1,159 @@
+"""Fleet mode of `apply` and `diff`: ``--all`` or ``--env NAME ...`` runs the command over several
+environments concurrently (kfctl.fleet), one summary line per environment on stdout."""
+
+from __future__ import annotations
+
+import functools
+import json
+import threading
+
+import click
+
+from ._options import build_jsonnet_options
+
+DEFAULT_PARALLEL = 4
+_print_lock = threading.Lock()
+
+
+def fleet_options(kind: str):
+    """Decorator for the `apply` / `diff` click callbacks (place it right under ``@click.command()``).
+
+    Adds --all, --env (repeatable), --fail-fast and --parallel. Without --all/--env the command runs as
+    before; with them, its single-environment options apply to every environment listed."""
+
+    def decorate(f):
+        @functools.wraps(f)
+        def wrapper(*args, **kw):
+            all_envs, names = kw.pop("fleet_all"), list(kw.pop("fleet_envs"))
+            fail_fast, parallel = kw.pop("fleet_fail_fast"), kw.pop("fleet_parallel")
+            if not all_envs and not names:
+                if fail_fast or parallel is not None:
+                    raise click.UsageError("--fail-fast and --parallel go with --all or --env")
+                return f(*args, **kw)
+            if kw.get("env_name") or kw.get("locations"):
+                raise click.UsageError("with --all or --env, name the environments with --env, not as arguments")
+            run = _apply if kind == "apply" else _diff
+            return run(click.get_current_context(), all_envs, names, fail_fast, parallel or DEFAULT_PARALLEL, kw)
+
+        options = [
+            click.option("--all", "fleet_all", is_flag=True, help=f"{kind.capitalize()} every environment of the "
+                         "app, each to its own cluster, concurrently (a fleet)."),
+            click.option("-e", "--env", "fleet_envs", multiple=True, metavar="ENV",
+                         help=f"{kind.capitalize()} this environment as part of a fleet (repeatable)."),
+            click.option("--fail-fast", "fleet_fail_fast", is_flag=True,
+                         help="Fleet: start no further environment once one failed (default: try them all)."),
+            click.option("--parallel", "fleet_parallel", type=click.IntRange(1, 64), default=None,
+                         help=f"Fleet: environments worked on at once. [default: {DEFAULT_PARALLEL}]"),
+        ]
+        for opt in reversed(options):
+            wrapper = opt(wrapper)
+        return wrapper
+
+    return decorate
+
+
+def _progress(env_name: str, ev) -> None:
+    """Changes as they happen, prefixed with the environment (stderr); counters are not shown."""
+    if ev.phase == "connect":
+        text = f"[{env_name}] target: {ev.note}"
+    elif ev.phase == "wait" or ev.op in ("unchanged", "already gone"):
+        return
+    elif ev.phase == "skip":
+        text = f"[{env_name}] skipped {ev.ref}: {ev.note}"
+    else:
+        text = f"[{env_name}] {ev.op} {ev.ref}" + (f" ({ev.note})" if ev.note else "")
+    with _print_lock:
+        click.echo(text, err=True)
+
+
+def _renderer(app, comps, options):
+    from ..render import render
+
+    def render_one(env_name):
+        rendered = render(app, env_name, comps, options=options)
+        for note in rendered.warnings or ():
+            click.echo(f"kfctl: warning: {env_name}: {note}", err=True)
+        return rendered
+
+    return render_one
+
+
+def _app(ctx):
+    from . import AppContext
+
+    return ctx.find_object(AppContext).app
+
+
+def _report(outcomes, describe, verb: str) -> int:
+    from ..fleet import FAILED, NOT_RUN
+
+    for out in outcomes:
+        for text in out.warnings:
+            click.echo(f"kfctl: warning from the API server ({out.env}): {text}", err=True)
+        if out.status == FAILED:
+            click.echo(f"environment {out.env!r}: failed: {out.error}")
+        elif out.status == NOT_RUN:
+            click.echo(f"environment {out.env!r}: not run (an environment failed before it; --fail-fast)")
+        else:
+            click.echo(f"environment {out.env!r}: {describe(out)}")
+    bad = [o.env for o in outcomes if not o.ok]
+    ok = len(outcomes) - len(bad)
+    tail = f"; failed or not run: {', '.join(bad)}" if bad else ""
+    click.echo(f"kfctl: {ok} of {len(outcomes)} environments {verb}{tail}", err=True)
+    return 1 if bad else 0
+
+
+def _apply(ctx, all_envs, names, fail_fast, parallel, kw):
+    from ..apply import DEFAULT_CRD_TIMEOUT, Options
+    from ..fleet import apply_fleet, select
+
+    app = _app(ctx)
+    envs = select(app, names, all_envs)
+    comps = list(kw.get("components") or ()) or None
+    timeout = kw.get("timeout")
+    dry_run = bool(kw.get("dry_run"))
+    opts = Options(dry_run=dry_run, prune=bool(kw.get("prune")), wait=bool(kw.get("wait_")),
+                   timeout=timeout or 300.0, force_conflicts=bool(kw.get("force_conflicts")),
+                   adopt=bool(kw.get("adopt")), workers=kw.get("concurrency") or 8, components=comps,
+                   crd_timeout=timeout or DEFAULT_CRD_TIMEOUT)
+    render_one = _renderer(app, comps, build_jsonnet_options(kw))
+    outcomes = apply_fleet(app, envs, opts, render_one=render_one, parallel=parallel, fail_fast=fail_fast,
+                           progress=_progress)
+    tail = " (dry run)" if dry_run else ""
+
+    def describe(out):
+        c = out.counts
+        return (f"{c.get('created', 0)} created, {c.get('changed', 0)} changed, {c.get('unchanged', 0)} unchanged, "
+                f"{c.get('pruned', 0)} pruned{tail} ({out.seconds:.1f}s)")
+
+    ctx.exit(_report(outcomes, describe, "dry-run applied" if dry_run else "applied"))
+
+
+def _diff(ctx, all_envs, names, fail_fast, parallel, kw):
+    from ..fleet import diff_fleet, select
+    from .cluster_cmds import EXIT_DIFFERENCES
+
+    app = _app(ctx)
+    envs = select(app, names, all_envs)
+    comps = list(kw.get("components") or ()) or None
+    render_one = _renderer(app, comps, build_jsonnet_options(kw))
+    outcomes = diff_fleet(app, envs, render_one=render_one, workers=kw.get("concurrency") or 8, components=comps,
+                          parallel=parallel, fail_fast=fail_fast, progress=_progress)
+    if kw.get("output") == "json":
+        click.echo(json.dumps({"kind": "FleetDiff", "environments": [
+            {"environment": o.env, "status": o.status, "differs": o.differs() if o.ok else None,
+             "summary": o.counts if o.ok else None, "error": o.error} for o in outcomes]},
+            indent=2, sort_keys=True, ensure_ascii=False))
+        code = 1 if any(not o.ok for o in outcomes) else 0
+    else:
+        def describe(out):
+            c = out.counts
+            if not out.differs():
+                return f"in sync ({c.get('unchanged', 0)} objects)"
+            return (f"differs: {c['create']} to create, {c['update']} to update, {c['delete']} to delete, "
+                    f"{c['unchanged']} unchanged")
+
+        code = _report(outcomes, describe, "compared")
+    if code == 0 and not kw.get("exit_zero") and any(o.differs() for o in outcomes):
+        code = EXIT_DIFFERENCES
+    ctx.exit(code)
