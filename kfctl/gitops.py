@@ -77,6 +77,8 @@ class ArgoContext:
                 params = json.loads(raw)
             except ValueError as exc:
                 raise ParamError(f"ARGOCD_APP_PARAMETERS is not valid JSON: {exc}") from None
+            if params is None:  # what Argo CD sends for an Application without parameters
+                params = []
             if not isinstance(params, list):
                 raise ParamError("ARGOCD_APP_PARAMETERS must be a JSON list of parameters")
         return cls(

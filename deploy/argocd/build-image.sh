@@ -50,6 +50,11 @@ if [ "${KFCTL_IMAGE_BASE:-pull}" = "debootstrap" ]; then
   base_args=(--build-arg "BASE=$base" --pull=false)
 fi
 
+# Behind a TLS-intercepting proxy pip needs the host's CA bundle: mounted for the build steps only.
+if [ -n "${PIP_CERT:-}" ] && [ -f "$PIP_CERT" ]; then
+  base_args+=(-v "$PIP_CERT:/etc/ssl/kfctl-build-ca.pem:ro" --build-arg PIP_CERT=/etc/ssl/kfctl-build-ca.pem)
+fi
+
 start=$(date +%s)
 echo "build-image.sh: building $tag from deploy/argocd/Dockerfile" >&2
 buildah bud --isolation chroot --network host --layers=false "${base_args[@]}" \
