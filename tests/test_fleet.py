@@ -77,8 +77,7 @@ def test_apply_all_continues_past_a_failed_cluster_and_fails_the_run(fleet):
     assert res.code == 1, res
     got = lines(res.out)
     assert list(got) == ["dev", "down", "prod"]
-    assert got["dev"].startswith("1 created, 0 changed, 0 unchanged, 0 pruned")
-    assert got["prod"].startswith("1 created, 0 changed, 0 unchanged, 0 pruned")
+    assert got["dev"] == got["prod"] == "1 created, 0 changed, 0 unchanged, 0 pruned"
     assert got["down"].startswith("failed: ") and "\n" not in got["down"]
     assert fleet.value("dev") == fleet.value("prod") == "one"
     assert "kfctl: 2 of 3 environments applied; failed or not run: down" in res.err
@@ -95,9 +94,9 @@ def test_fail_fast_starts_no_environment_after_a_failure(fleet):
     res = fleet("apply", "-e", "dev", "-e", "down", "-e", "prod", "--fail-fast", "--parallel", "1")
     assert res.code == 1, res
     got = lines(res.out)
-    assert got["dev"].startswith("0 created, 1 changed")
+    assert got["dev"] == "0 created, 1 changed, 0 unchanged, 0 pruned"
     assert got["down"].startswith("failed: ")
-    assert got["prod"].startswith("not run")
+    assert got["prod"] == "not run (an environment failed before it; --fail-fast)"
     assert fleet.value("dev") == "two" and fleet.value("prod") == "one"
 
 
@@ -131,3 +130,49 @@ def test_fleet_usage_errors(new_app, kfctl):
     assert_clean_failure(kfctl("diff", "-e", "nope", cwd=root), contains="unknown environment 'nope'")
     assert_clean_failure(kfctl("apply", "-e", "default", "-e", "default", cwd=root),
                          contains="environment 'default' is listed twice")
+
+
+def _renamed_kubeconfig(path: str, name: str, out) -> None:
+    """The control plane's kubeconfig with its cluster, user and context all called ``name`` (so two
+    clusters' files can be merged in KUBECONFIG)."""
+    cfg = yaml.safe_load(open(path).read())
+    for section in ("clusters", "users", "contexts"):
+        for entry in cfg.get(section) or []:
+            entry["name"] = name
+    for entry in cfg.get("contexts") or []:
+        entry["context"]["cluster"] = entry["context"]["user"] = name
+    cfg["current-context"] = name
+    out.write_text(yaml.safe_dump(cfg))
+
+
+@pytest.mark.cluster
+def test_apply_and_diff_all_across_two_clusters(new_app, kfctl, kube_cluster, kube_cluster_factory, tmp_path):
+    """Two environments on two real clusters, applied concurrently; each cluster gets only its own."""
+    second = kube_cluster_factory()
+    root = new_app("two")
+    (root / "components" / "cm.jsonnet").write_text(CM)
+    (root / "components" / "params.libsonnet").write_text('{global: {}, components: {cm: {value: "one"}}}\n')
+    ns = f"kfctl-fleet-{uuid.uuid4().hex[:6]}"
+    kube_cluster.track_namespace(ns)
+    paths = []
+    for env, cluster in (("east", kube_cluster), ("west", second)):
+        assert kfctl("env", "add", env, "--server", cluster.server, "--namespace", ns, cwd=root).code == 0
+        paths.append(tmp_path / f"{env}.kubeconfig")
+        _renamed_kubeconfig(cluster.kubeconfig, env, paths[-1])
+    assert kfctl("env", "rm", "default", cwd=root).code == 0
+    environ = {"KUBECONFIG": os.pathsep.join(map(str, paths))}
+    res = kfctl("apply", "--all", "--parallel", "2", cwd=root, env=environ)
+    assert res.code == 0, res
+    assert lines(res.out) == {"east": "1 created, 0 changed, 0 unchanged, 0 pruned",
+                              "west": "1 created, 0 changed, 0 unchanged, 0 pruned"}
+    assert "[west] target: context 'west'" in res.err and "[east] target: context 'east'" in res.err
+    for cluster in (kube_cluster, second):
+        status, body = cluster.request("GET", f"/api/v1/namespaces/{ns}/configmaps/fleet-cm", ok=())
+        assert status == 200 and body["data"] == {"value": "one"}
+    # Drift on one cluster only: someone edited west's ConfigMap by hand.
+    second.request("PATCH", f"/api/v1/namespaces/{ns}/configmaps/fleet-cm", {"data": {"value": "edited"}},
+                   content_type="application/merge-patch+json")
+    res = kfctl("diff", "--all", cwd=root, env=environ)
+    assert res.code == 10, res
+    assert lines(res.out) == {"east": "in sync (1 objects)",
+                              "west": "differs: 0 to create, 1 to update, 0 to delete, 0 unchanged"}

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Build the kfctl CMP sidecar image from deploy/argocd/Dockerfile with buildah (no daemon), then run
 # `kfctl version` in it and check what Argo CD relies on (UID 999, plugin.yaml where the sidecar reads it).
+# Then, unless KFCTL_IMAGE_SERVER_CHECK=0, run Argo CD's own argocd-cmp-server inside the image as the
+# sidecar runs it (built by tests/argocd/build.sh, needs Go) and render this repository's reference app
+# (environment nocloud) through it with tests/argocd's client, as argocd-repo-server would.
 #
 #   deploy/argocd/build-image.sh [TAG]        (default TAG: localhost/kfctl-argocd-cmp:dev)
 #
@@ -68,3 +71,33 @@ user="$(buildah inspect --format '{{.OCIv1.Config.User}}' "$tag")"
 [ "$user" = "999:999" ] || { echo "build-image.sh: image user is '$user', not 999:999" >&2; exit 1; }
 buildah run --isolation chroot "$ctr" -- test -r /home/argocd/cmp-server/config/plugin.yaml
 buildah run --isolation chroot --user 999:999 "$ctr" -- kfctl version
+
+[ "${KFCTL_IMAGE_SERVER_CHECK:-1}" = "0" ] && exit 0
+argocd_dir="$(bash "$repo/tests/argocd/build.sh" | tail -n 1)"
+work="$(mktemp -d /tmp/kfimg-XXXXXX)"
+server_pid=""
+cleanup() {
+  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  buildah rm "$ctr" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+mkdir -p "$work/plugins" "$work/repo"
+chmod 0777 "$work/plugins"
+cp -r "$repo/app.yaml" "$repo/components" "$repo/environments" "$repo/lib" "$repo/vendor" "$work/repo/"
+# The sidecar's command; Argo CD copies the binary into /var/run/argocd, mounted here under /opt/argocd
+# (buildah's chroot isolation cannot mount below the /var/run symlink).
+buildah run --isolation chroot --user 999:999 -v "$argocd_dir:/opt/argocd:ro" \
+  -v "$work/plugins:/home/argocd/cmp-server/plugins" "$ctr" -- /opt/argocd/argocd-cmp-server \
+  >"$work/server.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 1 200); do [ -S "$work/plugins/kfctl.sock" ] && break; sleep 0.1; done
+[ -S "$work/plugins/kfctl.sock" ] || { echo "build-image.sh: argocd-cmp-server did not start:" >&2; cat "$work/server.log" >&2; exit 1; }
+app='{"metadata":{"name":"reference-nocloud"},"spec":{"project":"default","source":{"repoURL":"https://git.example.com/kfctl.git","path":".","targetRevision":"HEAD","plugin":{"name":"kfctl","env":[{"name":"KFCTL_ENV","value":"nocloud"}]}},"destination":{"server":"https://kubernetes.default.svc","namespace":"kubeflow"}}}'
+req="{\"op\":\"generate\",\"socketDir\":\"$work/plugins\",\"repoPath\":\"$work/repo\",\"revision\":\"0123456789abcdef0123456789abcdef01234567\",\"kubeVersion\":\"1.36\",\"application\":$app}"
+out="$(printf '%s' "$req" | "$argocd_dir/cmpclient")"
+n="$(printf '%s' "$out" | python3 -c 'import json,sys; d=json.load(sys.stdin); e=d.get("error"); print("ERROR: "+e if e else len(d["manifests"]))')"
+case "$n" in
+  ERROR*) echo "build-image.sh: $n" >&2; exit 1 ;;
+esac
+echo "argocd-cmp-server in $tag rendered $n objects of environment 'nocloud' (UID 999, plugin.yaml from the image)"

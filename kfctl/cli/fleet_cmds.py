@@ -99,7 +99,8 @@ def _report(outcomes, describe, verb: str) -> int:
     bad = [o.env for o in outcomes if not o.ok]
     ok = len(outcomes) - len(bad)
     tail = f"; failed or not run: {', '.join(bad)}" if bad else ""
-    click.echo(f"kfctl: {ok} of {len(outcomes)} environments {verb}{tail}", err=True)
+    slowest = max((o.seconds for o in outcomes), default=0.0)
+    click.echo(f"kfctl: {ok} of {len(outcomes)} environments {verb}{tail} (slowest {slowest:.1f}s)", err=True)
     return 1 if bad else 0
 
 
@@ -124,7 +125,7 @@ def _apply(ctx, all_envs, names, fail_fast, parallel, kw):
     def describe(out):
         c = out.counts
         return (f"{c.get('created', 0)} created, {c.get('changed', 0)} changed, {c.get('unchanged', 0)} unchanged, "
-                f"{c.get('pruned', 0)} pruned{tail} ({out.seconds:.1f}s)")
+                f"{c.get('pruned', 0)} pruned{tail}")
 
     ctx.exit(_report(outcomes, describe, "dry-run applied" if dry_run else "applied"))
 
