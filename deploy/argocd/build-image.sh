@@ -84,7 +84,7 @@ cleanup() {
 trap cleanup EXIT
 mkdir -p "$work/plugins" "$work/repo"
 chmod 0777 "$work/plugins"
-cp -r "$repo/app.yaml" "$repo/components" "$repo/environments" "$repo/lib" "$repo/vendor" "$work/repo/"
+cp -rL "$repo/app.yaml" "$repo/components" "$repo/environments" "$repo/lib" "$repo/vendor" "$work/repo/"
 # The sidecar's command; Argo CD copies the binary into /var/run/argocd, mounted here under /opt/argocd
 # (buildah's chroot isolation cannot mount below the /var/run symlink).
 buildah run --isolation chroot --user 999:999 -v "$argocd_dir:/opt/argocd:ro" \

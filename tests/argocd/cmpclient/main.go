@@ -218,19 +218,41 @@ func pluginEnv(env []string, plugin *v1alpha1.ApplicationSourcePlugin) ([]string
 	return append(env, paramEnv...), nil
 }
 
-func generate(ctx context.Context, req *request, appPath, plugin string, env []string) (*response, error) {
+// repoStream is a client stream the repository is sent on (GenerateManifest, GetParametersAnnouncement).
+type repoStream interface {
+	cmp.StreamSender
+	Context() context.Context
+}
+
+// sendRepo finds the plugin as the repo-server does, opens a stream with open and sends the repository
+// on it. A plugin that cannot be found is a response error (msg), not a failure of the client.
+func sendRepo[S repoStream](ctx context.Context, req *request, appPath, plugin string, env []string,
+	open func(pluginclient.ConfigManagementPluginServiceClient) (S, error),
+) (stream S, closer utilio.Closer, msg string, err error) {
 	conn, client, err := discovery.DetectConfigManagementPlugin(ctx, appPath, req.RepoPath, plugin, env, nil)
 	if err != nil {
-		return &response{Error: err.Error(), Env: env}, nil
+		return stream, nil, err.Error(), nil
+	}
+	stream, err = open(client)
+	if err == nil {
+		err = cmp.SendRepoStream(stream.Context(), appPath, req.RepoPath, stream, env, nil)
+	}
+	if err != nil {
+		utilio.Close(conn)
+		return stream, nil, "", fmt.Errorf("error sending file to cmp-server: %w", err)
+	}
+	return stream, conn, "", nil
+}
+
+func generate(ctx context.Context, req *request, appPath, plugin string, env []string) (*response, error) {
+	stream, conn, msg, err := sendRepo(ctx, req, appPath, plugin, env,
+		func(c pluginclient.ConfigManagementPluginServiceClient) (pluginclient.ConfigManagementPluginService_GenerateManifestClient, error) {
+			return c.GenerateManifest(ctx, grpc_retry.Disable())
+		})
+	if err != nil || msg != "" {
+		return &response{Error: msg, Env: env}, err
 	}
 	defer utilio.Close(conn)
-	stream, err := client.GenerateManifest(ctx, grpc_retry.Disable())
-	if err != nil {
-		return nil, err
-	}
-	if err := cmp.SendRepoStream(stream.Context(), appPath, req.RepoPath, stream, env, nil); err != nil {
-		return nil, fmt.Errorf("error sending file to cmp-server: %w", err)
-	}
 	res, err := stream.CloseAndRecv()
 	if err != nil {
 		// What the repo-server reports as the Application's ComparisonError.
@@ -250,18 +272,14 @@ func generate(ctx context.Context, req *request, appPath, plugin string, env []s
 }
 
 func parameters(ctx context.Context, req *request, appPath, plugin string, env []string) (*response, error) {
-	conn, client, err := discovery.DetectConfigManagementPlugin(ctx, appPath, req.RepoPath, plugin, env, nil)
-	if err != nil {
-		return &response{Error: err.Error(), Env: env}, nil
+	stream, conn, msg, err := sendRepo(ctx, req, appPath, plugin, env,
+		func(c pluginclient.ConfigManagementPluginServiceClient) (pluginclient.ConfigManagementPluginService_GetParametersAnnouncementClient, error) {
+			return c.GetParametersAnnouncement(ctx, grpc_retry.Disable())
+		})
+	if err != nil || msg != "" {
+		return &response{Error: msg, Env: env}, err
 	}
 	defer utilio.Close(conn)
-	stream, err := client.GetParametersAnnouncement(ctx, grpc_retry.Disable())
-	if err != nil {
-		return nil, err
-	}
-	if err := cmp.SendRepoStream(stream.Context(), appPath, req.RepoPath, stream, env, nil); err != nil {
-		return nil, fmt.Errorf("error sending file to cmp-server: %w", err)
-	}
 	res, err := stream.CloseAndRecv()
 	if err != nil {
 		return &response{Error: fmt.Sprintf("failed to get parameter announcement: %v", err), Env: env}, nil
