@@ -204,7 +204,7 @@ def _colour(text: str) -> str:
 
 
 @click.command()
-@fleet_options("diff")
+@fleet_options("diff", exit_differences=EXIT_DIFFERENCES)
 @click.argument("locations", nargs=-1, metavar="[ENV | [local:|remote:]ENV1 [local:|remote:]ENV2]")
 @component_option
 @click.option("-o", "--output", type=click.Choice(["text", "json"]), default="text", show_default=True,

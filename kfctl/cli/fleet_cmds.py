@@ -15,11 +15,12 @@ DEFAULT_PARALLEL = 4
 _print_lock = threading.Lock()
 
 
-def fleet_options(kind: str):
+def fleet_options(kind: str, *, exit_differences: int | None = None):
     """Decorator for the `apply` / `diff` click callbacks (place it right under ``@click.command()``).
 
     Adds --all, --env (repeatable), --fail-fast and --parallel. Without --all/--env the command runs as
-    before; with them, its single-environment options apply to every environment listed."""
+    before; with them, its single-environment options apply to every environment listed. For `diff`,
+    ``exit_differences`` is the exit status when some environment differs (and none failed)."""
 
     def decorate(f):
         @functools.wraps(f)
@@ -32,8 +33,10 @@ def fleet_options(kind: str):
                 return f(*args, **kw)
             if kw.get("env_name") or kw.get("locations"):
                 raise click.UsageError("with --all or --env, name the environments with --env, not as arguments")
-            run = _apply if kind == "apply" else _diff
-            return run(click.get_current_context(), all_envs, names, fail_fast, parallel or DEFAULT_PARALLEL, kw)
+            ctx = click.get_current_context()
+            if kind == "apply":
+                return _apply(ctx, all_envs, names, fail_fast, parallel or DEFAULT_PARALLEL, kw)
+            return _diff(ctx, all_envs, names, fail_fast, parallel or DEFAULT_PARALLEL, kw, exit_differences)
 
         options = [
             click.option("--all", "fleet_all", is_flag=True, help=f"{kind.capitalize()} every environment of the "
@@ -130,9 +133,8 @@ def _apply(ctx, all_envs, names, fail_fast, parallel, kw):
     ctx.exit(_report(outcomes, describe, "dry-run applied" if dry_run else "applied"))
 
 
-def _diff(ctx, all_envs, names, fail_fast, parallel, kw):
+def _diff(ctx, all_envs, names, fail_fast, parallel, kw, exit_differences):
     from ..fleet import diff_fleet, select
-    from .cluster_cmds import EXIT_DIFFERENCES
 
     app = _app(ctx)
     envs = select(app, names, all_envs)
@@ -155,6 +157,6 @@ def _diff(ctx, all_envs, names, fail_fast, parallel, kw):
                     f"{c['unchanged']} unchanged")
 
         code = _report(outcomes, describe, "compared")
-    if code == 0 and not kw.get("exit_zero") and any(o.differs() for o in outcomes):
-        code = EXIT_DIFFERENCES
+    if code == 0 and exit_differences and not kw.get("exit_zero") and any(o.differs() for o in outcomes):
+        code = exit_differences
     ctx.exit(code)
