@@ -6,7 +6,8 @@
 #
 # Output goes to ${KFCTL_CACHE_DIR:-$HOME/.cache/kfctl-test}/argocd/, outside the checkout. The build is
 # skipped when a stamp (sha256 of go.mod, go.sum, the Go sources and the build flags) matches the previous
-# build. Everything but the last line goes to stderr. Cold: about 4-5 minutes on 2 cores.
+# build. Everything but the last line goes to stderr. Cold: about 5.5 CPU-minutes (14 minutes measured on
+# 2 cores shared with other builds); a rebuild after a change here: about 20 seconds.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
