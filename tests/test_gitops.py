@@ -242,6 +242,15 @@ def test_parameter_overrides_change_output_without_touching_files(argo_repo, tmp
     assert plain[("Deployment", "core")]["spec"]["replicas"] == 1
 
 
+def test_no_parameters_as_argo_cd_sends_them(argo_repo, tmp_path):
+    """An Application without parameters: Argo CD sends ARGOCD_APP_PARAMETERS=null."""
+    checkout = argo_repo()
+    app_dir = checkout / "apps" / "ml"
+    none = run_plugin("generate", app_dir, argo_env(tmp_path, ARGOCD_APP_PARAMETERS="null"))
+    assert none.returncode == 0, none.stderr.decode()
+    assert none.stdout == run_plugin("generate", app_dir, argo_env(tmp_path)).stdout
+
+
 def test_announcement_lists_components_with_current_values_and_round_trips(argo_repo, tmp_path):
     checkout = argo_repo()
     app_dir = checkout / "apps" / "ml"
