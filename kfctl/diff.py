@@ -328,6 +328,22 @@ def conflict_error(diffs: list[ObjectDiff]) -> Conflict | None:
                          "diff above shows what that would change")
 
 
+def summary_text(s: dict[str, int]) -> str:
+    """``summary``'s counts as the one line diff prints (stderr), e.g. for a fleet's environments."""
+    parts = [f"{s['create']} to create", f"{s['update']} to update"]
+    if s.get("delete"):
+        parts.append(f"{s['delete']} to delete")
+    parts.append(f"{s.get('prune', 0)} would be pruned with --prune")
+    if s.get("leftover"):
+        parts.append(f"{s['leftover']} left at another destination (--prune-moved)")
+    if s.get("taken"):
+        parts.append(f"{s['taken']} taken along by a pruned CRD/Namespace")
+    if s.get("conflict"):
+        parts.append(f"{s['conflict']} in conflict")
+    parts.append(f"{s['unchanged']} unchanged")
+    return ", ".join(parts)
+
+
 def summary(diffs: list[ObjectDiff]) -> dict[str, int]:
     out = {"create": 0, "update": 0, "delete": 0, "unchanged": 0}
     for d in diffs:

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import kinds
-from .errors import KfctlError, ParamError, UnknownComponent, UnknownEnvironment, ValidationError
+from .errors import AppError, KfctlError, ParamError, UnknownComponent, UnknownEnvironment, ValidationError
 
 ENV_VAR = "ARGOCD_ENV_KFCTL_ENV"
 SYNC_WAVE = "argocd.argoproj.io/sync-wave"
@@ -76,6 +76,8 @@ class ArgoContext:
                 params = json.loads(raw)
             except ValueError as exc:
                 raise ParamError(f"ARGOCD_APP_PARAMETERS is not valid JSON: {exc}") from None
+            if params is None:  # what Argo CD sends for an Application without parameters
+                params = []
             if not isinstance(params, list):
                 raise ParamError("ARGOCD_APP_PARAMETERS must be a JSON list of parameters")
         return cls(
@@ -335,33 +337,122 @@ def _git_root(start: Path) -> Path | None:
     return None
 
 
+IN_CLUSTER = "https://kubernetes.default.svc"
+AUTO_SYNC = {"automated": {"prune": True, "selfHeal": True}}
+
+
+def destination_server(env) -> str:
+    """Where Argo CD deploys an environment: its server, else the cluster Argo CD runs in."""
+    return env.server or IN_CLUSTER
+
+
+def _source(app, env_value: str, *, repo: str, path: str | None, revision: str) -> dict:
+    """An Application source rendering this app with the kfctl plugin; ``path`` defaults to the app's folder
+    relative to its git repository."""
+    if path is None:
+        root = Path(app.root).resolve()
+        git = _git_root(root)
+        path = (root.relative_to(git).as_posix() if git else ".") or "."
+    return {
+        "repoURL": repo,
+        "targetRevision": revision,
+        "path": path,
+        "plugin": {"name": PLUGIN_NAME, "env": [{"name": "KFCTL_ENV", "value": env_value}]},
+    }
+
+
 def application(app, env_name: str, *, repo: str, path: str | None = None, revision: str = "HEAD",
                 name: str | None = None, project: str = "default", argocd_namespace: str = "argocd",
                 dest_server: str | None = None, auto_sync: bool = False) -> dict:
     """An Argo CD Application that renders ``env_name`` of this app with the kfctl plugin."""
     env = app.environment(env_name)
-    if path is None:
-        root = Path(app.root).resolve()
-        git = _git_root(root)
-        path = root.relative_to(git).as_posix() if git else "."
-        path = path or "."
     spec: dict = {
         "project": project,
-        "source": {
-            "repoURL": repo,
-            "targetRevision": revision,
-            "path": path,
-            "plugin": {"name": PLUGIN_NAME, "env": [{"name": "KFCTL_ENV", "value": env_name}]},
-        },
-        "destination": {"server": env.server or "https://kubernetes.default.svc", "namespace": env.namespace},
+        "source": _source(app, env_name, repo=repo, path=path, revision=revision),
+        "destination": {"server": dest_server or destination_server(env), "namespace": env.namespace},
     }
     if auto_sync:
-        spec["syncPolicy"] = {"automated": {"prune": True, "selfHeal": True}}
+        spec["syncPolicy"] = dict(AUTO_SYNC)
     return {
         "apiVersion": "argoproj.io/v1alpha1",
         "kind": "Application",
         "metadata": {"name": name or _dns_label(f"{app.name}-{env_name}"), "namespace": argocd_namespace},
         "spec": spec,
+    }
+
+
+# --------------------------------------------------------------------------- ApplicationSet
+
+CLUSTER_LABEL = "kfctl.dev/environment"
+
+
+def application_set(app, env_names: list[str] | None = None, *, repo: str, path: str | None = None,
+                    revision: str = "HEAD", name: str | None = None, project: str = "default",
+                    argocd_namespace: str = "argocd", auto_sync: bool = False,
+                    cluster_label: str | None = None) -> dict:
+    """An Argo CD ApplicationSet (Go templates) making one Application per environment of this app.
+
+    Without ``cluster_label``: a list generator, one element per environment (destination server and
+    namespace from the environment). With it: a matrix of that list and Argo CD's cluster generator, which
+    selects the clusters registered in Argo CD whose label ``cluster_label`` is the environment's name, so
+    one environment can run on many clusters (one Application per environment and cluster, named
+    ``<app>-<env>-<cluster>``; the destination is the cluster, the namespace the environment's). An
+    environment's label value is the one kfctl labels its objects with (``ownership.label_value``: the name,
+    or a sanitised form with a hash when the name cannot be a label value). Unknown environment names
+    fail listing the known ones."""
+    from .ownership import label_value
+
+    envs = app.environments()
+    names = list(env_names) if env_names else sorted(envs)
+    for env_name in names:
+        app.environment(env_name)  # unknown names fail here, naming the known ones
+    if len(set(names)) != len(names):
+        raise AppError(f"an environment is listed twice: {', '.join(names)}")
+    elements = []
+    for env_name in names:
+        env = app.environment(env_name)
+        element = {"env": env_name, "envLabel": label_value(env_name), "namespace": env.namespace,
+                   "appName": _dns_label(f"{app.name}-{env_name}")}
+        if not cluster_label:
+            element["server"] = destination_server(env)
+        elements.append(element)
+    seen: dict[str, str] = {}
+    for element in elements:
+        other = seen.setdefault(element["appName"], element["env"])
+        if other != element["env"]:
+            raise AppError(f"environments {other!r} and {element['env']!r} make the same Application name "
+                           f"{element['appName']!r}; list only one of them, or name them apart")
+    listing = {"list": {"elements": elements}}
+    if cluster_label:
+        # Matrix: the cluster generator's own params (name, nameNormalized, server, metadata.labels) join
+        # each environment's; the selector is templated with the environment of the list element.
+        generators = [{"matrix": {"generators": [
+            listing, {"clusters": {"selector": {"matchLabels": {cluster_label: "{{.envLabel}}"}}}}]}}]
+        app_name = "{{.appName}}-{{.nameNormalized}}"
+    else:
+        generators = [listing]
+        app_name = "{{.appName}}"
+    spec: dict = {
+        "project": project,
+        "source": _source(app, "{{.env}}", repo=repo, path=path, revision=revision),
+        "destination": {"server": "{{.server}}", "namespace": "{{.namespace}}"},
+    }
+    if auto_sync:
+        spec["syncPolicy"] = dict(AUTO_SYNC)
+    return {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "ApplicationSet",
+        "metadata": {"name": name or _dns_label(app.name), "namespace": argocd_namespace},
+        "spec": {
+            "goTemplate": True,
+            "goTemplateOptions": ["missingkey=error"],
+            "generators": generators,
+            "template": {
+                "metadata": {"name": app_name, "labels": {"app.kubernetes.io/part-of": _dns_label(app.name),
+                                                          CLUSTER_LABEL: "{{.envLabel}}"}},
+                "spec": spec,
+            },
+        },
     }
 
 

@@ -103,6 +103,13 @@ class Identity:
     env_name: str
     namespace: str  # the environment's namespace: home of the ApplySet parent
 
+    @classmethod
+    def of(cls, app, env, *, create: bool) -> "Identity":
+        """The identity of ``env`` of ``app``. ``create`` gives the app an id first when it has none (a
+        change is about to be made); otherwise an app without an id owns nothing yet."""
+        app_id = app.ensure_id() if create else (app.app_id or "none")
+        return cls(app_id=app_id, app_name=app.name, env_name=env.name, namespace=env.namespace)
+
     @property
     def env_label(self) -> str:
         return label_value(self.env_name)

@@ -242,6 +242,15 @@ def test_parameter_overrides_change_output_without_touching_files(argo_repo, tmp
     assert plain[("Deployment", "core")]["spec"]["replicas"] == 1
 
 
+def test_no_parameters_as_argo_cd_sends_them(argo_repo, tmp_path):
+    """An Application without parameters: Argo CD sends ARGOCD_APP_PARAMETERS=null."""
+    checkout = argo_repo()
+    app_dir = checkout / "apps" / "ml"
+    none = run_plugin("generate", app_dir, argo_env(tmp_path, ARGOCD_APP_PARAMETERS="null"))
+    assert none.returncode == 0, none.stderr.decode()
+    assert none.stdout == run_plugin("generate", app_dir, argo_env(tmp_path)).stdout
+
+
 def test_announcement_lists_components_with_current_values_and_round_trips(argo_repo, tmp_path):
     checkout = argo_repo()
     app_dir = checkout / "apps" / "ml"
@@ -356,6 +365,76 @@ def test_argocd_app_path_defaults_to_the_app_folder_in_its_repository(argo_repo,
     checkout = argo_repo()
     res = kfctl("argocd", "app", "default", "--repo", "u", cwd=checkout / "apps" / "ml")
     assert yaml.safe_load(res.out)["spec"]["source"]["path"] == "apps/ml"
+
+
+def test_argocd_appset_has_one_application_per_environment(kfctl, new_app):
+    app = write_app(new_app("ml"), namespace="kubeflow")
+    assert kfctl("env", "add", "prod", "--server", "https://prod.example.com:6443", "--namespace", "kf-prod",
+                 cwd=app).code == 0
+    res = kfctl("argocd", "appset", "--repo", "https://git.example.com/ml.git", "--path", "apps/ml",
+                "--revision", "v2", cwd=app)
+    assert res.code == 0, res
+    aset = yaml.safe_load(res.out)
+    assert (aset["apiVersion"], aset["kind"], aset["metadata"]) == (
+        "argoproj.io/v1alpha1", "ApplicationSet", {"name": "ml", "namespace": "argocd"})
+    spec = aset["spec"]
+    assert spec["goTemplate"] is True and spec["goTemplateOptions"] == ["missingkey=error"]
+    (gen,) = spec["generators"]
+    assert gen["list"]["elements"] == [
+        {"env": "default", "envLabel": "default", "namespace": "kubeflow", "appName": "ml-default",
+         "server": "https://kubernetes.default.svc"},
+        {"env": "prod", "envLabel": "prod", "namespace": "kf-prod", "appName": "ml-prod",
+         "server": "https://prod.example.com:6443"},
+    ]
+    tmpl = spec["template"]
+    assert tmpl["metadata"]["name"] == "{{.appName}}"
+    # The template is the Application `kfctl argocd app` prints, with the environment's values templated.
+    single = yaml.safe_load(kfctl("argocd", "app", "prod", "--repo", "https://git.example.com/ml.git",
+                                  "--path", "apps/ml", "--revision", "v2", cwd=app).out)
+    source = json.loads(json.dumps(single["spec"]["source"]).replace('"prod"', '"{{.env}}"'))
+    assert tmpl["spec"]["source"] == source
+    assert tmpl["spec"]["destination"] == {"server": "{{.server}}", "namespace": "{{.namespace}}"}
+    assert "syncPolicy" not in tmpl["spec"]
+    # A subset, in the order given; output is deterministic.
+    only = kfctl("argocd", "appset", "prod", "--repo", "u", "--path", "apps/ml", cwd=app)
+    assert [e["env"] for e in yaml.safe_load(only.out)["spec"]["generators"][0]["list"]["elements"]] == ["prod"]
+    assert kfctl("argocd", "appset", "prod", "--repo", "u", "--path", "apps/ml", cwd=app).out == only.out
+
+
+def test_argocd_appset_with_a_cluster_generator(kfctl, new_app):
+    app = write_app(new_app("ml"), namespace="kubeflow")
+    res = kfctl("argocd", "appset", "--repo", "u", "--path", "apps/ml", "--clusters", "example.com/tier",
+                "--auto-sync", cwd=app)
+    assert res.code == 0, res
+    spec = yaml.safe_load(res.out)["spec"]
+    (gen,) = spec["generators"]
+    listing, clusters = gen["matrix"]["generators"]
+    # The clusters, not the environment, give the destination server.
+    assert listing["list"]["elements"] == [{"env": "default", "envLabel": "default", "namespace": "kubeflow",
+                                            "appName": "ml-default"}]
+    assert clusters == {"clusters": {"selector": {"matchLabels": {"example.com/tier": "{{.envLabel}}"}}}}
+    assert spec["template"]["metadata"]["name"] == "{{.appName}}-{{.nameNormalized}}"
+    assert spec["template"]["spec"]["destination"]["server"] == "{{.server}}"
+    assert spec["template"]["spec"]["syncPolicy"] == {"automated": {"prune": True, "selfHeal": True}}
+
+
+def test_argocd_appset_refuses_unknown_or_repeated_environments(kfctl, new_app):
+    app = write_app(new_app("ml"))
+    before = tree_digest(app)
+    assert_clean_failure(kfctl("argocd", "appset", "nope", "--repo", "u", cwd=app),
+                         before=before, root=app, contains="unknown environment 'nope' (known: default)")
+    assert_clean_failure(kfctl("argocd", "appset", "default", "default", "--repo", "u", cwd=app),
+                         contains="an environment is listed twice")
+    assert kfctl("env", "add", "us/prod", "--server", "https://a:6443", "--namespace", "x", cwd=app).code == 0
+    assert kfctl("env", "add", "us-prod", "--server", "https://b:6443", "--namespace", "x", cwd=app).code == 0
+    assert_clean_failure(kfctl("argocd", "appset", "--repo", "u", "--clusters", "k", cwd=app),
+                         contains="environments 'us-prod' and 'us/prod' make the same Application name 'ml-us-prod'")
+    # An environment name that cannot be a label value gets the label value kfctl gives its objects.
+    from kfctl.ownership import label_value
+
+    res = kfctl("argocd", "appset", "us/prod", "--repo", "u", "--clusters", "k", cwd=app)
+    (element,) = yaml.safe_load(res.out)["spec"]["generators"][0]["matrix"]["generators"][0]["list"]["elements"]
+    assert element["envLabel"] == label_value("us/prod") != "us/prod"
 
 
 # --------------------------------------------------------------------------- kinds

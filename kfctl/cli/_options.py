@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 import re
 
 import click
@@ -176,3 +177,10 @@ def emit_table(output: str, kind: str, headers: list[str], rows: list[list[str]]
         click.echo(json.dumps({"kind": kind, "data": data}, indent=2, sort_keys=True, ensure_ascii=False))
     else:
         click.echo(table(headers, rows), nl=False)
+
+
+def should_confirm(yes: bool, dry_run: bool) -> bool:
+    """Ask before changing a cluster only on a terminal, and never with --yes or KFCTL_YES=1."""
+    if yes or dry_run or os.environ.get("KFCTL_YES", "") not in ("", "0"):
+        return False
+    return sys.stdin.isatty() and sys.stderr.isatty()

@@ -10,7 +10,9 @@ import time
 import click
 
 from ..errors import KfctlError
-from ._options import DURATION, build_jsonnet_options, cluster_options, component_option, jsonnet_options
+from ._options import (DURATION, build_jsonnet_options, cluster_options, component_option, jsonnet_options,
+                       should_confirm)
+from .fleet_cmds import fleet_options
 
 EXIT_DIFFERENCES = 10
 
@@ -130,15 +132,7 @@ def _warnings(cluster) -> None:
 def _identity(app, env, *, create: bool):
     from ..ownership import Identity
 
-    app_id = app.ensure_id() if create else (app.app_id or "none")
-    return Identity(app_id=app_id, app_name=app.name, env_name=env.name, namespace=env.namespace)
-
-
-def _should_confirm(yes: bool, dry_run: bool) -> bool:
-    """Ask before changing a cluster only on a terminal, and never with --yes or KFCTL_YES=1."""
-    if yes or dry_run or os.environ.get("KFCTL_YES", "") not in ("", "0"):
-        return False
-    return sys.stdin.isatty() and sys.stderr.isatty()
+    return Identity.of(app, env, create=create)
 
 
 def _confirm(verb: str, counts: dict[str, int], cluster, env) -> bool:
@@ -181,6 +175,7 @@ def change_options(f):
 # ---------------------------------------------------------------------------------------------- apply
 
 @click.command()
+@fleet_options("apply")
 @click.argument("env_name", metavar="[ENV]", required=False)
 @component_option
 @click.option("--dry-run", is_flag=True, help="Send everything as a server-side dry run; change nothing.")
@@ -226,7 +221,7 @@ def apply(ctx, env_name, components, dry_run, prune, prune_moved, delete_content
                    wait=wait_, timeout=timeout or 300.0, force_conflicts=force_conflicts, adopt=adopt,
                    workers=concurrency, components=list(components) or None,
                    crd_timeout=timeout or DEFAULT_CRD_TIMEOUT)
-    if _should_confirm(yes, dry_run):
+    if should_confirm(yes, dry_run):
         opts.confirm = lambda counts: _confirm("apply", counts, cluster, env)
     reporter = Reporter(dry_run, verbose=verbose, objects_on_stdout=output == "text")
     result = ApplyResult()
@@ -292,6 +287,7 @@ def _colour(text: str) -> str:
 
 
 @click.command()
+@fleet_options("diff", exit_differences=EXIT_DIFFERENCES)
 @click.argument("locations", nargs=-1, metavar="[ENV | [local:|remote:]ENV1 [local:|remote:]ENV2]")
 @component_option
 @click.option("-o", "--output", type=click.Choice(["text", "json"]), default="text", show_default=True,
@@ -370,7 +366,7 @@ def diff(ctx, locations, components, output, exit_zero, concurrency, connection,
         text = "".join(d.text(labels[0], labels[1]) for d in changed)
         if text:
             click.echo(_colour(text) if _use_colour(sys.stdout) else text, nl=False)
-        click.echo(_diff_summary(s), err=True)
+        click.echo(df.summary_text(s), err=True)
         for d in diffs:
             if d.op == "taken" or "--adopt" in d.note:
                 click.echo(f"kfctl: note: {d.ref} {d.note}", err=True)
@@ -384,21 +380,6 @@ def diff(ctx, locations, components, output, exit_zero, concurrency, connection,
         raise err
     if changed and not exit_zero:
         ctx.exit(EXIT_DIFFERENCES)
-
-
-def _diff_summary(s: dict[str, int]) -> str:
-    parts = [f"{s['create']} to create", f"{s['update']} to update"]
-    if s.get("delete"):
-        parts.append(f"{s['delete']} to delete")
-    parts.append(f"{s.get('prune', 0)} would be pruned with --prune")
-    if s.get("leftover"):
-        parts.append(f"{s['leftover']} left at another destination (--prune-moved)")
-    if s.get("taken"):
-        parts.append(f"{s['taken']} taken along by a pruned CRD/Namespace")
-    if s.get("conflict"):
-        parts.append(f"{s['conflict']} in conflict")
-    parts.append(f"{s['unchanged']} unchanged")
-    return ", ".join(parts)
 
 
 # ---------------------------------------------------------------------------------------------- delete
@@ -470,7 +451,7 @@ def delete(ctx, env_name, components, wait_, timeout, dry_run, delete_contents, 
                 reporter(Event("delete", "kept", str(ObjRef.of(obj)), note="annotated kfctl.io/prune: ignore"))
                 rows.append(_row(ObjRef.of(obj), "kept", "annotated kfctl.io/prune: ignore"))
         taken = check_removals(cluster, identity, victims, concurrency, allow=delete_contents)
-        if victims and _should_confirm(yes, dry_run):
+        if victims and should_confirm(yes, dry_run):
             if not _confirm("delete", {"delete": len(victims), "take along": len(taken)}, cluster, env):
                 raise KfctlError("not confirmed; nothing was deleted")
         deleted = delete_objects(cluster, victims, concurrency, dry_run=dry_run, progress=reporter)

@@ -1,4 +1,4 @@
-"""validate, export, argocd (generate, parameters, discover, app)."""
+"""validate, export, argocd (generate, parameters, discover, app, appset)."""
 
 from __future__ import annotations
 
@@ -179,16 +179,27 @@ def argocd_discover():
         click.echo("app.yaml")
 
 
+def _application_options(f):
+    """--repo, --path, --revision, --project, --argocd-namespace, --auto-sync: what an Application needs."""
+    opts = [
+        click.option("--repo", required=True, help="Git URL Argo CD clones."),
+        click.option("--path", "path", default=None,
+                     help="The app's folder in the repository (default: found from .git)."),
+        click.option("--revision", default="HEAD", show_default=True, help="Branch, tag or commit to track."),
+        click.option("--project", default="default", show_default=True, help="Argo CD project."),
+        click.option("--argocd-namespace", "argocd_namespace", default="argocd", show_default=True,
+                     help="Namespace Argo CD runs in."),
+        click.option("--auto-sync", "auto_sync", is_flag=True, help="Sync automatically (with prune and self-heal)."),
+    ]
+    for opt in reversed(opts):
+        f = opt(f)
+    return f
+
+
 @argocd.command("app")
 @click.argument("env_name", metavar="ENV")
-@click.option("--repo", required=True, help="Git URL Argo CD clones.")
-@click.option("--path", "path", default=None, help="The app's folder in the repository (default: found from .git).")
-@click.option("--revision", default="HEAD", show_default=True, help="Branch, tag or commit to track.")
+@_application_options
 @click.option("--name", default=None, help="Application name (default: <app>-<env>).")
-@click.option("--project", default="default", show_default=True, help="Argo CD project.")
-@click.option("--argocd-namespace", "argocd_namespace", default="argocd", show_default=True,
-              help="Namespace Argo CD runs in.")
-@click.option("--auto-sync", "auto_sync", is_flag=True, help="Sync automatically (with prune and self-heal).")
 @click.pass_context
 def argocd_app(ctx, env_name, repo, path, revision, name, project, argocd_namespace, auto_sync):
     """Print an Argo CD Application that deploys ENV of this app through the kfctl plugin."""
@@ -197,6 +208,26 @@ def argocd_app(ctx, env_name, repo, path, revision, name, project, argocd_namesp
 
     manifest = application(_app(ctx), env_name, repo=repo, path=path, revision=revision, name=name,
                            project=project, argocd_namespace=argocd_namespace, auto_sync=auto_sync)
+    click.echo(dump_yaml(manifest), nl=False)
+
+
+@argocd.command("appset")
+@click.argument("env_names", metavar="[ENV...]", nargs=-1)
+@_application_options
+@click.option("--name", default=None, help="ApplicationSet name (default: the app's name).")
+@click.option("--clusters", "cluster_label", metavar="LABEL", default=None,
+              help="Deploy each environment to every cluster registered in Argo CD whose label LABEL is the "
+                   "environment's name (cluster generator), instead of the environment's own server. "
+                   "Use --clusters kfctl.dev/environment for the usual label.")
+@click.pass_context
+def argocd_appset(ctx, env_names, repo, path, revision, name, project, argocd_namespace, auto_sync, cluster_label):
+    """Print an Argo CD ApplicationSet with one Application per environment (all, or the ENVs named)."""
+    from ..app import dump_yaml
+    from ..gitops import application_set
+
+    manifest = application_set(_app(ctx), list(env_names) or None, repo=repo, path=path, revision=revision,
+                               name=name, project=project, argocd_namespace=argocd_namespace,
+                               auto_sync=auto_sync, cluster_label=cluster_label)
     click.echo(dump_yaml(manifest), nl=False)
 
 

@@ -1,0 +1,178 @@
+"""Fleets: `kfctl apply --all` / `kfctl diff --all` (or -e ENV ...) over several environments at once,
+against the real test control plane; one of the environments' cluster is down."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import uuid
+
+import pytest
+import yaml
+
+from tests.conftest import assert_clean_failure
+
+CM = """\
+local params = std.extVar("__ksonnet/params").components.cm;
+{apiVersion: "v1", kind: "ConfigMap", metadata: {name: "fleet-cm"}, data: {value: params.value}}
+"""
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def fleet(new_app, kfctl, kube_cluster, tmp_path):
+    """An app with environments `dev` and `prod` (two namespaces of the test cluster) and `down`, whose
+    cluster does not answer (its kubeconfig context points at a closed port)."""
+    root = new_app("fleet")
+    (root / "components" / "cm.jsonnet").write_text(CM)
+    (root / "components" / "params.libsonnet").write_text('{global: {}, components: {cm: {value: "one"}}}\n')
+    down = f"https://127.0.0.1:{_closed_port()}"
+    extra = tmp_path / "down-kubeconfig"
+    extra.write_text(yaml.safe_dump({
+        "apiVersion": "v1", "kind": "Config",
+        "clusters": [{"name": "fleet-down", "cluster": {"server": down, "insecure-skip-tls-verify": True}}],
+        "users": [{"name": "fleet-down", "user": {"token": "x"}}],
+        "contexts": [{"name": "fleet-down", "context": {"cluster": "fleet-down", "user": "fleet-down"}}],
+    }))
+    namespaces = {}
+    for env in ("dev", "prod"):
+        ns = namespaces[env] = f"kfctl-fleet-{env}-{uuid.uuid4().hex[:6]}"
+        kube_cluster.track_namespace(ns)
+        assert kfctl("env", "add", env, "--server", kube_cluster.server, "--namespace", ns, cwd=root).code == 0
+    assert kfctl("env", "add", "down", "--server", down, "--namespace", "x", cwd=root).code == 0
+    assert kfctl("env", "rm", "default", cwd=root).code == 0
+    kubeconfig = os.pathsep.join([kube_cluster.kubeconfig, str(extra)])
+
+    def run(*args):
+        return kfctl(*args, cwd=root, env={"KUBECONFIG": kubeconfig})
+
+    def value(env):
+        status, body = kube_cluster.request("GET", f"/api/v1/namespaces/{namespaces[env]}/configmaps/fleet-cm",
+                                            ok=())
+        return body["data"]["value"] if status == 200 else None
+
+    run.root, run.value = root, value
+    return run
+
+
+def lines(out: str) -> dict[str, str]:
+    """stdout summary lines by environment."""
+    got = {}
+    for line in out.splitlines():
+        assert line.startswith("environment '"), line
+        env, _, rest = line[len("environment '"):].partition("': ")
+        got[env] = rest
+    return got
+
+
+@pytest.mark.cluster
+def test_apply_all_continues_past_a_failed_cluster_and_fails_the_run(fleet):
+    res = fleet("apply", "--all")
+    assert res.code == 1, res
+    got = lines(res.out)
+    assert list(got) == ["dev", "down", "prod"]
+    assert got["dev"] == got["prod"] == "1 created, 0 changed, 0 unchanged, 0 pruned"
+    assert got["down"].startswith("failed: ") and "\n" not in got["down"]
+    assert fleet.value("dev") == fleet.value("prod") == "one"
+    assert "kfctl: 2 of 3 environments applied; failed or not run: down" in res.err
+    assert "Traceback" not in res.err
+    # Progress names the environment it belongs to.
+    assert any(ln.startswith("[dev] created ConfigMap ") for ln in res.err.splitlines()), res.err
+
+
+@pytest.mark.cluster
+def test_fail_fast_starts_no_environment_after_a_failure(fleet):
+    assert fleet("apply", "-e", "dev", "-e", "prod").code == 0
+    assert fleet("param", "set", "cm", "value", "two").code == 0
+    # One environment at a time, in the order given: dev, then down fails, so prod never starts.
+    res = fleet("apply", "-e", "dev", "-e", "down", "-e", "prod", "--fail-fast", "--parallel", "1")
+    assert res.code == 1, res
+    got = lines(res.out)
+    assert got["dev"] == "0 created, 1 changed, 0 unchanged, 0 pruned"
+    assert got["down"].startswith("failed: ")
+    assert got["prod"] == "not run (an environment failed before it; --fail-fast)"
+    assert fleet.value("dev") == "two" and fleet.value("prod") == "one"
+
+
+@pytest.mark.cluster
+def test_diff_all_is_a_drift_report(fleet):
+    assert fleet("apply", "-e", "dev", "-e", "prod").code == 0
+    res = fleet("diff", "-e", "dev", "-e", "prod")
+    assert res.code == 0, res
+    assert lines(res.out) == {"dev": "in sync (1 objects)", "prod": "in sync (1 objects)"}
+    # Drift: Git (the app) changes for every environment; one cluster is also down.
+    assert fleet("param", "set", "cm", "value", "two").code == 0
+    res = fleet("diff", "-e", "dev", "-e", "prod")
+    assert res.code == 10, res
+    assert lines(res.out) == {"dev": "differs: 0 to create, 1 to update, 0 would be pruned with --prune, 0 unchanged",
+                              "prod": "differs: 0 to create, 1 to update, 0 would be pruned with --prune, 0 unchanged"}
+    assert fleet("diff", "-e", "dev", "-e", "prod", "--exit-zero").code == 0
+    res = fleet("diff", "--all", "-o", "json")
+    assert res.code == 1, res  # a failure outranks differences
+    report = {e["environment"]: e for e in json.loads(res.out)["environments"]}
+    assert report["dev"]["differs"] is True and report["dev"]["summary"]["update"] == 1
+    assert report["down"]["status"] == "failed" and report["down"]["error"]
+    # Nothing was changed by diffing.
+    assert fleet.value("dev") == "one"
+
+
+def test_fleet_usage_errors(new_app, kfctl):
+    root = new_app("fleet")
+    assert_clean_failure(kfctl("apply", "--all", "default", cwd=root), code=2, contains="not as arguments")
+    assert_clean_failure(kfctl("apply", "default", "--fail-fast", cwd=root), code=2,
+                         contains="--fail-fast and --parallel go with --all or --env")
+    assert_clean_failure(kfctl("diff", "-e", "nope", cwd=root), contains="unknown environment 'nope'")
+    assert_clean_failure(kfctl("apply", "-e", "default", "-e", "default", cwd=root),
+                         contains="environment 'default' is listed twice")
+
+
+def _renamed_kubeconfig(path: str, name: str, out) -> None:
+    """The control plane's kubeconfig with its cluster, user and context all called ``name`` (so two
+    clusters' files can be merged in KUBECONFIG)."""
+    cfg = yaml.safe_load(open(path).read())
+    for section in ("clusters", "users", "contexts"):
+        for entry in cfg.get(section) or []:
+            entry["name"] = name
+    for entry in cfg.get("contexts") or []:
+        entry["context"]["cluster"] = entry["context"]["user"] = name
+    cfg["current-context"] = name
+    out.write_text(yaml.safe_dump(cfg))
+
+
+@pytest.mark.cluster
+def test_apply_and_diff_all_across_two_clusters(new_app, kfctl, kube_cluster, kube_cluster_factory, tmp_path):
+    """Two environments on two real clusters, applied concurrently; each cluster gets only its own."""
+    second = kube_cluster_factory()
+    root = new_app("two")
+    (root / "components" / "cm.jsonnet").write_text(CM)
+    (root / "components" / "params.libsonnet").write_text('{global: {}, components: {cm: {value: "one"}}}\n')
+    ns = f"kfctl-fleet-{uuid.uuid4().hex[:6]}"
+    kube_cluster.track_namespace(ns)
+    paths = []
+    for env, cluster in (("east", kube_cluster), ("west", second)):
+        assert kfctl("env", "add", env, "--server", cluster.server, "--namespace", ns, cwd=root).code == 0
+        paths.append(tmp_path / f"{env}.kubeconfig")
+        _renamed_kubeconfig(cluster.kubeconfig, env, paths[-1])
+    assert kfctl("env", "rm", "default", cwd=root).code == 0
+    environ = {"KUBECONFIG": os.pathsep.join(map(str, paths))}
+    res = kfctl("apply", "--all", "--parallel", "2", cwd=root, env=environ)
+    assert res.code == 0, res
+    assert lines(res.out) == {"east": "1 created, 0 changed, 0 unchanged, 0 pruned",
+                              "west": "1 created, 0 changed, 0 unchanged, 0 pruned"}
+    assert "[west] target: context 'west'" in res.err and "[east] target: context 'east'" in res.err
+    for cluster in (kube_cluster, second):
+        status, body = cluster.request("GET", f"/api/v1/namespaces/{ns}/configmaps/fleet-cm", ok=())
+        assert status == 200 and body["data"] == {"value": "one"}
+    # Drift on one cluster only: someone deleted west's ConfigMap by hand. (A hand edit of a field kfctl
+    # applied would be a field-ownership conflict, which diff reports as a failure, as apply would fail.)
+    second.request("DELETE", f"/api/v1/namespaces/{ns}/configmaps/fleet-cm")
+    res = kfctl("diff", "--all", cwd=root, env=environ)
+    assert res.code == 10, res
+    assert lines(res.out) == {"east": "in sync (1 objects)",
+                              "west": "differs: 1 to create, 0 to update, 0 would be pruned with --prune, 0 unchanged"}
