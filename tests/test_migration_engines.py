@@ -17,17 +17,13 @@ from kfctl.objects import dump_yaml
 from kfctl.prototype import parse_file
 from kfctl.render import render
 from tests.conftest import REPO
+from tests.test_registry_versions import SAMPLES
 
 pytest.importorskip("rjsonnet")  # an optional engine; it is in the test requirements
 
 REGISTRY = REPO / "registry"
-# Values for the parameters a prototype requires (no default), by name.
-REQUIRED = {"region": "us-east-1", "user": "alice", "trainingImage": "example.com/train:1", "s3Bucket": "bucket",
-            "roleArn": "arn:aws:iam::123456789012:role/r", "outputS3Uri": "s3://bucket/out",
-            "modelName": "model", "inputS3Uri": "s3://bucket/in", "image": "example.com/serve:1",
-            "modelDataUrl": "s3://bucket/model.tar.gz",
-            "parameters": [{"name": "lr", "parameterType": "double", "feasibleSpace": {"min": "0.001", "max": "0.1"}}],
-            "parameterRanges": {"lr": {"type": "continuous", "min": "0.001", "max": "0.1"}}}
+# Values for the parameters a prototype requires (no default), by name: the registry tests' samples.
+REQUIRED = SAMPLES
 
 
 def documented_generates() -> list[list[str]]:
@@ -112,7 +108,7 @@ def test_katib_and_volcano_config_maps_quote_as_go_jsonnet_does(every_prototype_
 @pytest.mark.parametrize("env", ["nocloud", "cloud", "gke", "aks"])
 def test_reference_app_renders_the_same_bytes_with_both_engines(env):
     go, rs = both(App.load(REPO), env)
-    assert go == rs and go.count("\n---") > 30
+    assert go == rs and go.count("\n---") > 20
 
 
 KEYS = ["a", "ALL", "-x", "1", "1_", "1_0", "1.", ".5", "1e5", "0x1F", "0X1", "a0x", "b0x1", "0b1", "0o7", "2019-01-01",

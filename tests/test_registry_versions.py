@@ -149,7 +149,12 @@ def rendered(version: str, workdir: str) -> tuple[tuple[str, str, str, str], ...
     for pkg, proto, values in cases:
         comp = generate(app, version, pkg, proto, values)
         report = validate(app, comp)
-        assert report["problems"] == [], (pkg, proto, values, report)
+        # A custom resource whose CRD another component renders (the operator's) cannot be checked in a
+        # one-component environment: that is a counted warning, never an error; the custom-resource test below
+        # checks them against the version's CRDs.
+        errors = [p for p in report["problems"] if p["severity"] != "warning"
+                  or not p["reason"].startswith("not validated: custom resource")]
+        assert errors == [], (pkg, proto, values, report)
         out.append((pkg, proto, json.dumps(values), json.dumps(show(app, comp))))
     return tuple(out)
 
