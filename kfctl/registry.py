@@ -526,7 +526,7 @@ def open_registry(app, name: str, *, ref: str | None = None, refresh: bool = Fal
 
 
 def check_registry_name(name: str) -> None:
-    if not re.match(r"^[A-Za-z0-9][A-Za-z0-9_-]*$", name):
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{0,199}", name):
         raise RegistryError(f"registry name {name!r} is not valid: use letters, digits, '-' and '_'")
 
 
@@ -674,6 +674,21 @@ def imported_packages(folder: Path, registry: str) -> list[str]:
                 if len(parts) >= 3 and parts[0] == registry:
                     found.add(parts[1])
     return sorted(found)
+
+
+def components_importing(app, registry: str, name: str) -> list[str]:
+    """The app's components whose jsonnet imports package ``registry/name`` (e.g. "kubeflow/core/x")."""
+    users = []
+    for comp in app.components():
+        if comp.kind != "jsonnet":
+            continue
+        try:
+            text = _strip_comments(comp.path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError):
+            continue
+        if any(m.group(2).split("/")[:2] == [registry, name] for m in _IMPORT.finditer(text)):
+            users.append(comp.name)
+    return users
 
 
 def _strip_comments(text: str) -> str:
@@ -939,6 +954,10 @@ def remove(app, descriptor: str, *, env: str | None = None, force: bool = False)
         if needed_by:
             raise RegistryError(f"package {key} is needed by {', '.join(needed_by)}; remove those first, "
                                 "or pass --force")
+        users = components_importing(app, reg_name, pkg_name)
+        if users:
+            raise RegistryError(f"package {key} is imported by component {', '.join(users)}; remove or change "
+                                "that first, or pass --force")
     inst = installed[key]
     if env is not None:
         app.environment(env)

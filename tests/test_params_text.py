@@ -161,7 +161,7 @@ def app(new_app, kfctl):
     root = new_app("app")
     (root / "components" / "cm.jsonnet").write_text(CM % "cm", encoding="utf-8")
     assert kfctl("param", "set", "cm", "name", "my-cm", cwd=root).code == 0
-    assert kfctl("param", "set", "cm", "value", "one", cwd=root).code == 0
+    assert kfctl("param", "set", "cm", "value", "one", "--new", cwd=root).code == 0
     return root
 
 
@@ -178,7 +178,7 @@ def break_params(app: Path) -> tuple[int, int]:
 
 @pytest.mark.parametrize("args", [
     ("param", "set", "cm", "value", "two"),
-    ("param", "set", "cm", "newkey", "two"),
+    ("param", "set", "cm", "newkey", "two", "--new"),
     ("param", "unset", "cm", "value"),
     ("component", "rm", "cm"),
     ("generate", "configMap", "cm2", "--data", '{"a": "b"}'),
@@ -225,7 +225,7 @@ def test_numbers_keep_their_types(raw, expected):
 
 
 def test_leading_zero_value_round_trips_through_the_cli(app, kfctl):
-    assert kfctl("param", "set", "cm", "mode", "0755", cwd=app).code == 0
+    assert kfctl("param", "set", "cm", "mode", "0755", "--new", cwd=app).code == 0
     assert 'mode: "0755",' in (app / "components" / "params.libsonnet").read_text(encoding="utf-8")
     rows = json.loads(kfctl("param", "list", "cm", "-o", "json", cwd=app).out)["data"]
     assert {r["param"]: r["value"] for r in rows}["mode"] == "0755"

@@ -9,10 +9,12 @@ from ._options import emit_table, output_option
 GENERATE_SETTINGS = {"ignore_unknown_options": True, "allow_extra_args": True, "allow_interspersed_args": True}
 
 
-def _app(ctx):
+def _app(ctx, *, write: bool = False):
+    """The app; with ``write`` its lock is taken first (every command that changes app files)."""
     from . import AppContext
 
-    return ctx.find_object(AppContext).app
+    obj = ctx.find_object(AppContext)
+    return obj.app_for_write() if write else obj.app
 
 
 def _note(text: str) -> None:
@@ -30,13 +32,13 @@ def registry():
 @registry.command("add")
 @click.argument("name")
 @click.argument("uri")
-@click.option("--override", "-o", is_flag=True, help="Record it in app.override.yaml (local, not committed).")
+@click.option("--override", is_flag=True, help="Record it in app.override.yaml (local, not committed).")
 @click.pass_context
 def registry_add(ctx, name, uri, override):
     """Add registry NAME at URI: a folder, github.com/ORG/REPO/tree/REF/PATH, or a git URL (.git/tree/REF/PATH)."""
     from ..registry import add_registry
 
-    app = _app(ctx)
+    app = _app(ctx, write=True)
     res = add_registry(app, name, uri, override=override)
     if not res.changed:
         click.echo(f"registry {name!r} already points at {uri}; nothing to do", err=True)
@@ -87,7 +89,7 @@ def registry_rm(ctx, name):
     """Remove registry NAME (packages installed from it stay vendored and usable)."""
     from ..registry import remove_registry
 
-    app = _app(ctx)
+    app = _app(ctx, write=True)
     left = remove_registry(app, name)
     click.echo(f"removed registry {name!r}", err=True)
     if left:
@@ -102,7 +104,7 @@ def registry_set(ctx, name, uri):
     """Point registry NAME at a new source."""
     from ..registry import set_registry
 
-    app = _app(ctx)
+    app = _app(ctx, write=True)
     reg = set_registry(app, name, uri)
     if reg is None:
         click.echo(f"registry {name!r} already points at {uri}; nothing to do", err=True)
@@ -117,7 +119,7 @@ def registry_update(ctx, names):
     """Fetch the latest commit of git registries (all, or NAMES) for later installs."""
     from ..registry import update_registry
 
-    app = _app(ctx)
+    app = _app(ctx, write=True)
     for name in names or list(app.registries()):
         old, new = update_registry(app, name)
         if new is None:
@@ -155,7 +157,7 @@ def pkg_install(ctx, descriptor, env_name, force):
     """
     from ..registry import install
 
-    app = _app(ctx)
+    app = _app(ctx, write=True)
     res = install(app, descriptor, env=env_name, force=force)
     for note in res.notes:
         _note(note)
@@ -252,13 +254,13 @@ def pkg_describe(ctx, descriptor):
 @pkg.command("remove")
 @click.argument("descriptor", metavar="REGISTRY/PACKAGE")
 @click.option("--env", "env_name", default=None, help="Remove it from this environment's packages.")
-@click.option("--force", is_flag=True, help="Remove even when other installed packages import it.")
+@click.option("--force", is_flag=True, help="Remove even when other installed packages or components import it.")
 @click.pass_context
 def pkg_remove(ctx, descriptor, env_name, force):
     """Remove an installed package (its vendor folder and its app.yaml entry)."""
     from ..registry import remove
 
-    app = _app(ctx)
+    app = _app(ctx, write=True)
     inst = remove(app, descriptor, env=env_name, force=force)
     click.echo(f"removed {inst.key}", err=True)
 
@@ -367,7 +369,7 @@ def prototype_preview(ctx, args, values_file):
 def _generate(ctx, args, values_file, module):
     from ..prototype import find, load_values_file, plan_generate, write_plan
 
-    app = _app(ctx)
+    app = _app(ctx, write=True)
     (proto_name, comp_name), flags = _split(args, 2)
     proto = find(_catalog(app), proto_name)
     values = load_values_file(values_file) if values_file else None
@@ -417,6 +419,6 @@ def import_(ctx, paths, module):
     """Copy Kubernetes manifests (YAML/JSON) or jsonnet files in as components."""
     from ..prototype import import_files
 
-    app = _app(ctx)
+    app = _app(ctx, write=True)
     for comp in import_files(app, list(paths), module=module):
         click.echo(f"imported component {comp.name!r} at {app.rel(comp.path)}", err=True)
