@@ -91,7 +91,7 @@ def test_env_lifecycle(app, kfctl):
     assert kfctl("env", "set", "us-west/dev", "--name", "prod", "--namespace", "p", cwd=app).code == 0
     assert not (app / "environments/us-west").exists()
     assert (app / "environments/prod/params.libsonnet").is_file()
-    desc = yaml.safe_load(kfctl("env", "describe", "prod", cwd=app).out)
+    desc = yaml.safe_load(kfctl("env", "describe", "prod", "-o", "yaml", cwd=app).out)["data"]
     assert desc["destination"] == {"server": "https://1.2.3.4", "namespace": "p"}
     assert kfctl("env", "current", "--set", "prod", cwd=app).code == 0
     assert kfctl("env", "current", cwd=app).out.strip() == "prod"

@@ -120,7 +120,7 @@ def run_component(pkg: str, proto: str, component: str = "comp", **values) -> tu
     assert code == 0, err
     try:
         for k, text in later:
-            code, out, err = kfctl(app, "param", "set", component, k, text)
+            code, out, err = kfctl(app, "param", "set", component, k, text, "--new")
             assert code == 0, err
         return kfctl(app, "show", "default", "-c", component, "-o", "json")
     finally:

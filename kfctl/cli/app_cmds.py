@@ -6,7 +6,7 @@ import json
 
 import click
 
-from ._options import VALUE_SETTINGS, emit_table, output_option
+from ._options import VALUE_SETTINGS, complete_components, complete_envs, emit_data, emit_table, output_option
 
 
 def _load(ctx, *, write: bool = False):
@@ -83,13 +83,18 @@ def version():
 
 
 def _default_destination(server, namespace, context):
+    from ..errors import ClusterError
     from ..kubeconfig import contexts, current_context
 
     ctx_info = None
-    if context:
-        ctx_info = contexts().get(context)
-    elif server is None:
-        ctx_info = current_context()
+    try:
+        if context:
+            ctx_info = contexts().get(context)
+        elif server is None:
+            ctx_info = current_context()
+    except ClusterError as exc:
+        # No cluster is needed here: say why the defaults are missing and go on without them.
+        click.echo(f"kfctl: warning: {exc}; the environment gets no server from it", err=True)
     if server is None:
         server = ctx_info.server if ctx_info else ""
     if namespace is None:
@@ -166,7 +171,7 @@ def env_add(ctx, name, server, namespace, context, api_spec, override):
 
 
 @env.command("rm")
-@click.argument("name")
+@click.argument("name", shell_complete=complete_envs)
 @click.option("--override", is_flag=True, hidden=True)
 @click.pass_context
 def env_rm(ctx, name, override):
@@ -191,7 +196,7 @@ def env_list(ctx, output):
 
 
 @env.command("set")
-@click.argument("name")
+@click.argument("name", shell_complete=complete_envs)
 @click.option("--name", "new_name", default=None, help="Rename the environment.")
 @click.option("--server", default=None, help="New API server URL.")
 @click.option("--namespace", "-n", default=None, help="New destination namespace.")
@@ -207,12 +212,11 @@ def env_set(ctx, name, new_name, server, namespace, context, api_spec):
 
 
 @env.command("describe")
-@click.argument("name", required=False)
+@click.argument("name", required=False, shell_complete=complete_envs)
+@output_option
 @click.pass_context
-def env_describe(ctx, name):
-    """Print environment NAME's settings as YAML."""
-    from ..app import dump_yaml
-
+def env_describe(ctx, name, output):
+    """Print environment NAME's settings (default: the current environment)."""
     e = _load(ctx).environment(name)
     data = {"name": e.name, "path": e.path, "k8sVersion": e.k8s_version,
             "destination": {"server": e.server, "namespace": e.namespace}}
@@ -220,11 +224,18 @@ def env_describe(ctx, name):
         data["destination"]["context"] = e.context
     if e.targets:
         data["targets"] = list(e.targets)
-    click.echo(dump_yaml(data), nl=False)
+    if output != "table":
+        emit_data(output, "Environment", data)
+        return
+    rows = [["name", e.name], ["path", e.path], ["kubernetes-version", e.k8s_version], ["server", e.server],
+            ["namespace", e.namespace], ["context", e.context or ""], ["targets", ", ".join(e.targets)]]
+    from ._options import table
+
+    click.echo(table(["field", "value"], rows), nl=False)
 
 
 @env.command("current")
-@click.option("--set", "set_", default=None, metavar="ENV", help="Make ENV the current environment.")
+@click.option("--set", "set_", default=None, metavar="ENV", shell_complete=complete_envs, help="Make ENV the current environment.")
 @click.option("--unset", is_flag=True, help="Clear the current environment.")
 @click.pass_context
 def env_current(ctx, set_, unset):
@@ -243,7 +254,7 @@ def env_current(ctx, set_, unset):
 
 
 @env.command("targets")
-@click.argument("name")
+@click.argument("name", shell_complete=complete_envs)
 @click.option("--module", "modules", multiple=True, help="Module to render in this environment (repeatable).")
 @click.pass_context
 def env_targets(ctx, name, modules):
@@ -272,8 +283,8 @@ def param():
 
 
 @param.command("set", context_settings=VALUE_SETTINGS)
-@click.argument("args", nargs=-1, required=True)
-@click.option("--env", "env_name", default=None, help="Set the override of this environment.")
+@click.argument("args", nargs=-1, required=True, shell_complete=complete_components)
+@click.option("--env", "env_name", default=None, shell_complete=complete_envs, help="Set the override of this environment.")
 @click.option("--global", "global_", is_flag=True, help="Set a global parameter (module, or --env's globals).")
 @click.option("--as-string", is_flag=True, help="Keep VALUE as a string (no number/bool/JSON typing).")
 @click.option("--new", "new", is_flag=True,
@@ -310,8 +321,8 @@ def _split_param_args(args, env_name, global_, *, want_value):
 
 
 @param.command("unset", context_settings=VALUE_SETTINGS)
-@click.argument("args", nargs=-1, required=True)
-@click.option("--env", "env_name", default=None, help="Remove the override of this environment.")
+@click.argument("args", nargs=-1, required=True, shell_complete=complete_components)
+@click.option("--env", "env_name", default=None, shell_complete=complete_envs, help="Remove the override of this environment.")
 @click.option("--global", "global_", is_flag=True, help="Remove a global parameter (module, or --env's globals).")
 @click.pass_context
 def param_unset(ctx, args, env_name, global_):
@@ -329,8 +340,8 @@ def _fmt_value(value) -> str:
 
 
 @param.command("list")
-@click.argument("component", required=False)
-@click.option("--env", "env_name", default=None, help="Show the values this environment renders with.")
+@click.argument("component", required=False, shell_complete=complete_components)
+@click.option("--env", "env_name", default=None, shell_complete=complete_envs, help="Show the values this environment renders with.")
 @output_option
 @click.pass_context
 def param_list(ctx, component, env_name, output):
@@ -353,9 +364,9 @@ def param_list(ctx, component, env_name, output):
 
 
 @param.command("diff")
-@click.argument("env1")
-@click.argument("env2")
-@click.option("--component", "-c", "component", default=None, help="Only this component.")
+@click.argument("env1", shell_complete=complete_envs)
+@click.argument("env2", shell_complete=complete_envs)
+@click.option("--component", "-c", "component", default=None, shell_complete=complete_components, help="Only this component.")
 @output_option
 @click.pass_context
 def param_diff(ctx, env1, env2, component, output):
@@ -405,7 +416,7 @@ def component_list(ctx, output):
 
 
 @component.command("rm")
-@click.argument("name")
+@click.argument("name", shell_complete=complete_components)
 @click.pass_context
 def component_rm(ctx, name):
     """Remove component NAME: its file, its params and every environment's overrides of it."""
