@@ -334,14 +334,18 @@ def _drop_empty(doc, path: tuple):
     return doc
 
 
+TYPO_CUTOFF = 0.75  # difflib ratio from which an unknown key is taken for a misspelt known one
+
+
 def check_known_param(app: App, component: str, key: str, env: str | None = None, *,
                       engine: Engine | None = None) -> None:
-    """Refuse a parameter ``component`` does not have (a typo), naming the closest ones.
+    """Refuse a key that looks like a misspelling of one of ``component``'s parameters, naming them.
 
     Known: the component's parameters in its module (globals included) and, for an environment, those the
-    environment already sets. A component with no parameters at all (hand-written, no params block) takes
-    any key: there is nothing to mistype. Adding a parameter on purpose to a component that has some is
-    ``set_param(..., new=True)`` (``--new``).
+    environment already sets. A key close to a known one (``reportUsag`` for ``reportUsage``) is a typo until
+    the user says otherwise (``set_param(..., new=True)``, ``--new``). A key unlike every known one is taken
+    as meant: packages read options their prototypes do not declare, and a hand-written component gets
+    its parameters one by one.
     """
     import difflib
 
@@ -353,20 +357,20 @@ def check_known_param(app: App, component: str, key: str, env: str | None = None
     known = set(json.loads(code)["components"].get(component) or {})
     if env is not None and key not in known:
         known |= set(resolve(app, app.environment(env), engine=engine, module_params=code).get(component) or {})
-    if key in known or not known:
+    if key in known:
         return
-    close = difflib.get_close_matches(key, sorted(known), n=3, cutoff=0.6)
-    guess = f"did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
-    have = f"it has {', '.join(sorted(known))}"
-    raise ParamError(f"component {component!r} has no parameter {key!r} ({have}); {guess}"
-                     "pass --new to add it as a new parameter")
+    close = difflib.get_close_matches(key, sorted(known), n=3, cutoff=TYPO_CUTOFF)
+    if close:
+        raise ParamError(f"component {component!r} has no parameter {key!r}; did you mean "
+                         f"{' or '.join(repr(c) for c in close)}? Pass --new to add {key!r} as a new parameter")
 
 
 def set_param(app: App, component: str | None, key: str, value, *, env: str | None = None,
               global_: bool = False, new: bool = False, engine: Engine | None = None) -> Target:
     """Set ``key`` for ``component`` (module params), or in ``env``'s overrides, or a global.
 
-    A component parameter must exist already (see ``check_known_param``) unless ``new``.
+    A key that looks like a misspelt parameter of the component is refused (``check_known_param``) unless
+    ``new``.
     """
     engine = engine or get_engine()
     src = to_jsonnet(value)

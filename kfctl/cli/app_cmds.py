@@ -288,14 +288,15 @@ def param():
 @click.option("--global", "global_", is_flag=True, help="Set a global parameter (module, or --env's globals).")
 @click.option("--as-string", is_flag=True, help="Keep VALUE as a string (no number/bool/JSON typing).")
 @click.option("--new", "new", is_flag=True,
-              help="Add KEY even though the component does not have it yet (else a typo is refused).")
+              help="Add KEY as a new parameter even though it looks like a misspelling of an existing one.")
 @click.pass_context
 def param_set(ctx, args, env_name, global_, as_string, new):
     """Set a parameter: COMPONENT KEY VALUE, or KEY VALUE with --global (or with --env: env globals).
 
     Values are typed: a whole token that is a number is a number (integers exact up to 2^53; 2.0, 5.,
     1e5 are numbers too), true/false are booleans, [..] and {..} are JSON; anything else is a string.
-    A KEY the component does not have is refused (with the closest names) unless --new is given.
+    A KEY the component lacks but that is close to one it has (a typo) is refused, naming the close ones;
+    --new adds it anyway.
     A value that starts with '--' is taken as a value; '--' also ends the options.
     """
     from ..params import parse_value, set_param
