@@ -647,6 +647,9 @@ def plan_generate(app, proto: Prototype, name: str, flags: list[tuple[str, str]]
     text = component_text(proto, short)
     if check_render:
         problem = _render_problem(app, mod, comp_path, text, short, mine, evaluated.get("global") or {}, engine)
+        if problem:
+            raise ParamError(f"the new component {qualified!r} would not render: {problem}; nothing was written "
+                             f"(see 'kfctl prototype describe {proto.name}' for its parameters)")
     return GeneratePlan(component=qualified, module=mod, short_name=short, prototype=proto, params=sources,
                         params_path=params_path, params_text=params_text, component_path=comp_path,
                         component_text=text, render_problem=problem)
@@ -672,13 +675,25 @@ def _render_problem(app, module: str, path: Path, text: str, short: str, params:
     except KfctlError:  # a broken environment is not this command's business
         pass
     jpaths = [str(app.root / "vendor"), str(KSONNET_LIB), str(app.root / "lib"), str(app.module_dir(module))]
+    from . import objects
+
     try:
-        engine.evaluate(Request(filename=str(path), snippet=text, jpaths=jpaths,
-                                ext_codes={"__ksonnet/params": json.dumps({"components": {short: merged}}),
-                                           "__ksonnet/environments": json.dumps(env)}), base=app.root)
-    except EngineError as exc:
-        return str(exc)
+        out = engine.evaluate(Request(filename=str(path), snippet=text, jpaths=jpaths,
+                                      ext_codes={"__ksonnet/params": json.dumps({"components": {short: merged}}),
+                                                 "__ksonnet/environments": json.dumps(env)}), base=app.root)
+        rendered = objects.from_component(short, json.loads(out))
+    except (EngineError, KfctlError) as exc:
+        return str(exc).splitlines()[0]
+    for obj in rendered:
+        name = (obj.get("metadata") or {}).get("name")
+        if isinstance(name, str) and not _K8S_NAME.fullmatch(name):
+            return (f"its {obj.get('kind')} would be named {name!r}, which Kubernetes refuses (lower-case letters, "
+                    "digits, '-' and '.', starting and ending with a letter or digit)")
     return None
+
+
+# The name rule Kubernetes applies to most kinds (a DNS-1123 subdomain).
+_K8S_NAME = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
 
 
 def write_plan(app, plan: GeneratePlan) -> None:

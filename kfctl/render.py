@@ -26,7 +26,7 @@ from pathlib import Path
 from . import objects as objs
 from .app import App, Component, Environment
 from .engine import Engine, Request, get_engine
-from .errors import RenderError, UnknownComponent
+from .errors import EngineError, RenderError, UnknownComponent
 from .names import jsonnet_key
 from .params import LEGACY_PARAMS_IMPORT, module_params_code, resolve
 
@@ -222,6 +222,27 @@ def render(app: App, env_name: str | None, components: list[str] | None = None, 
     return Rendered(app=app, env=env, objects=result, components=[c.name for c in chosen], model=model)
 
 
+def _every_failure(first: EngineError, names: list[str], req: Request, engine: Engine, app: App) -> EngineError:
+    """``first`` with, as its hint, the errors of the other components that fail on their own: one bad
+    component must not hide the others'."""
+    import dataclasses
+
+    failures = []
+    for name in names:
+        one = req.snippet.replace(f"local wanted = {json.dumps({n: True for n in names})};",
+                                  f"local wanted = {json.dumps({name: True})};")
+        try:
+            engine.evaluate(dataclasses.replace(req, snippet=one), base=app.root)
+        except EngineError as exc:
+            text = str(exc).splitlines()[0]
+            if text not in failures:
+                failures.append(text)
+    others = [f for f in failures if f != str(first).splitlines()[0]]
+    if others:
+        first.hint = ((first.hint + "; ") if first.hint else "") + f"{len(others)} more: " + " | ".join(others)
+    return first
+
+
 def _eval_main(app: App, engine: Engine, main: Path, chosen: list[Component], options: JsonnetOptions,
                ext_codes: dict[str, str], paths: list[str], *, short: bool) -> dict:
     ext_codes = {**options.ext_codes, **ext_codes}
@@ -237,7 +258,12 @@ def _eval_main(app: App, engine: Engine, main: Path, chosen: list[Component], op
                    "{ [k]: main[k] for k in std.objectFields(main) if std.objectHas(wanted, k) }\n")
         req = Request(filename=str(main.parent / "<kfctl>"), snippet=snippet, jpaths=paths,
                       ext_vars=dict(options.ext_vars), ext_codes=ext_codes)
-    out = engine.evaluate(req, base=app.root)
+    try:
+        out = engine.evaluate(req, base=app.root)
+    except EngineError as exc:
+        if len(names) < 2 or req.snippet is None:
+            raise
+        raise _every_failure(exc, names, req, engine, app) from None
     value = json.loads(out)
     if not isinstance(value, dict):
         raise RenderError(f"evaluates to a {objs.type_name(value)}; it must be an object of components",

@@ -317,3 +317,28 @@ def test_pkg_remove_of_a_package_a_component_imports_is_refused(app, kfctl):
     res = kfctl("pkg", "remove", "kubeflow/common", cwd=app)
     assert_clean_failure(res, before=before, root=app, code=1, contains="imported by component user")
     assert kfctl("pkg", "remove", "kubeflow/common", "--force", cwd=app).code == 0
+
+
+# ----------------------------------------------------------------------------- generate checks before writing
+
+
+@pytest.mark.parametrize("args,contains", [
+    (("configMap", "Bad_Name", "--data", '{"a": "b"}'), "would be named 'Bad_Name'"),
+    (("tf-job", "job", "--user=Bob"), '"Bob" is not a valid name'),
+    (("tf-job", "job", "--num_masters=1.5"), "expected an integer, got 1.5"),
+])
+def test_generate_refuses_a_component_that_would_not_render(app, kfctl, args, contains):
+    assert kfctl("pkg", "install", "kubeflow/tf-job", cwd=app).code == 0
+    before = tree_digest(app)
+    res = kfctl("generate", *args, cwd=app)
+    assert_clean_failure(res, before=before, root=app, code=1, contains=contains)
+    assert "nothing was written" in res.err
+
+
+def test_one_bad_component_does_not_hide_the_others_errors(app, kfctl):
+    write(app / "components" / "a1.jsonnet", 'error "first broken"\n')
+    write(app / "components" / "z9.jsonnet", '{a: std.parseInt("x")}\n')
+    for extra in ((), ("--no-cache",)):
+        res = kfctl("show", "default", *extra, cwd=app)
+        assert_clean_failure(res, code=1, contains="components/a1.jsonnet:1:1: first broken")
+        assert "1 more: components/z9.jsonnet:1:5:" in res.err, res

@@ -444,9 +444,6 @@ def _generate(ctx, args, values_file, module):
     write_plan(app, plan)
     click.echo(f"wrote component {plan.component!r} at {app.rel(plan.component_path)} "
                f"(prototype {proto.name}; {len(plan.params)} params in {app.rel(plan.params_path)})", err=True)
-    if plan.render_problem:
-        _note(f"the component does not render yet ({plan.render_problem}); set its parameters with "
-              f"'kfctl param set {plan.component} KEY VALUE'")
 
 
 @prototype.command("use", context_settings=GENERATE_SETTINGS)
