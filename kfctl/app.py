@@ -380,6 +380,7 @@ class App:
             if new_dir.exists():
                 raise InvalidName(f"cannot rename {name!r}: environments/{new_name} already exists")
             new_dir, created = self._new_env_folder(new_name)
+            was_current = self.current_environment() == name  # read before anything changes
             # Copy first, then record the new name, then drop the old folder: a failure before the
             # record removes the copy again; a crash leaves an app that still loads.
             try:
@@ -397,7 +398,7 @@ class App:
             if old_dir.is_dir():
                 shutil.rmtree(old_dir)
                 _prune_empty_parents(old_dir.parent, self.root / "environments")
-            if self.current_environment() == name:
+            if was_current:
                 self.set_current_environment(new_name)
             final = new_name
         else:
@@ -408,6 +409,7 @@ class App:
         holder, spec = self._spec_for_edit(name)
         env_dir = self._env_path(str(spec.get("path") or name), name)
         others = [self.env_dir(e) for n, e in self.environments().items() if n != name]
+        was_current = self.current_environment() == name  # read before anything changes
         del holder[name]
         self._save_holder(holder)
         if env_dir.is_dir():
@@ -419,7 +421,7 @@ class App:
             else:
                 shutil.rmtree(env_dir)
                 _prune_empty_parents(env_dir.parent, self.root / "environments")
-        if self.current_environment() == name:
+        if was_current:
             self.set_current_environment(None)
 
     # ------------------------------------------------------------------ modules and components
@@ -457,6 +459,9 @@ class App:
                     path = mdir / entry
                     if not path.is_file():
                         continue
+                    if any("\udc80" <= ch <= "\udcff" for ch in entry):
+                        raise AppFileError("the file name is not valid UTF-8, so it cannot name a component; "
+                                           "rename the file", where=self.rel(path))
                     kind = "yaml" if ext in ("yaml", "yml") else ext
                     cname = f"{module}.{stem}" if module else stem
                     out.append(Component(cname, module, path, kind))
