@@ -10,37 +10,14 @@ from __future__ import annotations
 
 import json
 import os
-import textwrap
-from pathlib import Path
 
 import pytest
 import yaml
 
 from tests.conftest import assert_clean_failure, tree_digest
-
-CM = textwrap.dedent("""\
-    local env = std.extVar("__ksonnet/environments");
-    local params = std.extVar("__ksonnet/params").components.%s;
-    {apiVersion: "v1", kind: "ConfigMap", metadata: {name: params.name},
-     data: {value: std.toString(params.value), ns: env.namespace}}
-    """)
+from tests.test_app_core import app, write  # noqa: F401 - the same small app: component cm with params
 
 BAD = os.fsdecode(b"a\xffb")  # how Python hands over an argument holding the byte 0xFF
-
-
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-@pytest.fixture
-def app(new_app, kfctl):
-    root = new_app("app")
-    write(root / "components" / "cm.jsonnet", CM % "cm")
-    assert kfctl("param", "set", "cm", "name", "my-cm", cwd=root).code == 0
-    assert kfctl("param", "set", "cm", "value", "one", "--new", cwd=root).code == 0
-    return root
 
 
 # ----------------------------------------------------------------------------- crashes on bad input
