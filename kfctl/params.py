@@ -72,20 +72,17 @@ def parse_value(text: str, *, as_string: bool = False):
 
 
 def same_value(a, b) -> bool:
-    """Equal as Jsonnet sees values: numbers by value (``2.0`` is ``2``), everything else exactly."""
-    return json.dumps(_numbers_as_float(a), sort_keys=True) == json.dumps(_numbers_as_float(b), sort_keys=True)
-
-
-def _numbers_as_float(value):
-    if isinstance(value, bool) or value is None or isinstance(value, str):
-        return value
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, list):
-        return [_numbers_as_float(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _numbers_as_float(v) for k, v in value.items()}
-    return value
+    """Equal as Jsonnet sees values: numbers by value as doubles (``2.0`` is ``2``, ``-0.0`` is ``0``),
+    everything else exactly (a boolean is not a number)."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return float(a) == float(b)
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same_value(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same_value(x, y) for x, y in zip(a, b))
+    return type(a) is type(b) and a == b
 
 
 def to_jsonnet(value) -> str:

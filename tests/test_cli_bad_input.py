@@ -319,3 +319,18 @@ def test_one_bad_component_does_not_hide_the_others_errors(app, kfctl):
         res = kfctl("show", "default", *extra, cwd=app)
         assert_clean_failure(res, code=1, contains="components/a1.jsonnet:1:1: first broken")
         assert "1 more: components/z9.jsonnet:1:5:" in res.err, res
+
+
+def test_flag_files_that_are_not_utf8_are_usage_errors(app, kfctl, tmp_path):
+    bad = tmp_path / "latin1.txt"
+    bad.write_bytes(b"caf\xe9")
+    for flag in ("--ext-str-file", "--tla-str-file", "--ext-code-file"):
+        res = kfctl("show", "default", flag, f"x={bad}", cwd=app)
+        assert_clean_failure(res, code=2, contains="is not valid UTF-8 text")
+
+
+def test_setting_minus_zero_over_zero_is_the_same_number(app, kfctl):
+    assert kfctl("param", "set", "cm", "value", "0", cwd=app).code == 0
+    res = kfctl("param", "set", "cm", "value", "-0.0", cwd=app)
+    assert res.code == 0, res
+    assert _value(kfctl, app) == 0

@@ -247,3 +247,11 @@ def test_show_names_the_broken_params_file_and_line(app, kfctl):
     first = res.err.splitlines()[0]
     assert first.startswith(f"kfctl: error: components/params.libsonnet:{line}:{col}: "), res
     assert str(app) not in res.err and "<params>" not in res.err, res
+
+
+def test_numbers_compare_by_value_in_the_edit_check():
+    from kfctl.params import same_value
+
+    assert same_value(0, -0.0) and same_value(2, 2.0) and same_value({"a": [1, 2.0]}, {"a": [1.0, 2]})
+    assert not same_value(1, True) and not same_value(0, False) and not same_value("1", 1)
+    assert not same_value({"a": 1}, {"a": 1, "b": 2}) and not same_value([1], [1, 1])

@@ -95,8 +95,9 @@ class KfctlGroup(click.Group):
             sys.exit(0)
         except OSError as exc:
             # The system refused a file operation: bad input or environment, not a kfctl bug.
-            where = exc.filename if exc.filename is not None else "kfctl"
-            click.echo(f"kfctl: error: {printable(os.fsdecode(where))}: {exc.strerror or exc}", err=True)
+            name = exc.filename
+            where = f"{printable(os.fsdecode(name))}: " if isinstance(name, (str, bytes)) else ""
+            click.echo(f"kfctl: error: {where}{exc.strerror or exc}", err=True)
             sys.exit(EXIT_ERROR)
         except Exception as exc:  # noqa: BLE001 - the single place unexpected errors are reported
             if os.environ.get("KFCTL_DEBUG"):

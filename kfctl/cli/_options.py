@@ -33,6 +33,8 @@ def _pairs(values, what, *, read_file=False):
                     value = fh.read()
             except OSError as exc:
                 raise click.UsageError(f"{what} {item!r}: cannot read {value}: {exc.strerror}") from None
+            except UnicodeDecodeError:
+                raise click.UsageError(f"{what} {item!r}: {value} is not valid UTF-8 text") from None
         out[key] = value
     return out
 
