@@ -690,8 +690,23 @@ def init_app(path: Path, *, name: str | None = None, env: str = "default", serve
         app = App(root=staging, data=data)
         app.add_environment(env, server=server, namespace=namespace, k8s_version=k8s_version, context=context)
         if path.exists():
-            path.rmdir()
-        os.replace(staging, path)
+            # An existing empty folder (maybe the user's current one) stays the same folder: move the
+            # prepared entries into it rather than replace it.
+            moved = []
+            try:
+                for entry in sorted(os.listdir(staging)):
+                    os.replace(staging / entry, path / entry)
+                    moved.append(path / entry)
+            except BaseException:
+                for item in moved:
+                    if item.is_dir():
+                        shutil.rmtree(item)
+                    else:
+                        item.unlink()
+                raise
+            staging.rmdir()
+        else:
+            os.replace(staging, path)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

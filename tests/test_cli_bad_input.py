@@ -334,3 +334,16 @@ def test_setting_minus_zero_over_zero_is_the_same_number(app, kfctl):
     res = kfctl("param", "set", "cm", "value", "-0.0", cwd=app)
     assert res.code == 0, res
     assert _value(kfctl, app) == 0
+
+
+def test_init_dot_creates_the_app_in_the_current_folder_and_keeps_it(kfctl, tmp_path):
+    here = tmp_path / "here"
+    here.mkdir()
+    inode = here.stat().st_ino
+    res = kfctl("init", ".", cwd=here)
+    assert res.code == 0, res
+    assert here.stat().st_ino == inode  # the user's shell stays in a folder that exists
+    assert (here / "app.yaml").is_file()
+    assert kfctl("env", "list", cwd=here).code == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["here"]  # no staging folder left
+    assert_clean_failure(kfctl("init", "/", cwd=tmp_path), code=2, contains="names no folder")

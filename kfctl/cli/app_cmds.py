@@ -126,9 +126,12 @@ def init(ctx, app_name, namespace, server, context, api_spec, env_name, skip_def
     if not app_name.strip():
         raise click.UsageError("the app's folder name is empty; give the folder to create, e.g. 'kfctl init myapp'")
     base = ctx.find_object(AppContext).start
-    # `sub/../myapp` means the folder myapp: normalise first, so that nothing is made on the way.
-    target = Path(os.path.normpath(os.path.join(base or ".", app_name)))
-    check_component_name(target.resolve().name if target.name in ("", ".", "..") else target.name)
+    # `sub/../myapp` means the folder myapp, and `.` the current one: normalise first, so that nothing
+    # is made on the way.
+    target = Path(os.path.abspath(os.path.join(base or ".", app_name)))
+    if not target.name:
+        raise click.UsageError(f"{app_name!r} names no folder an app can be created in")
+    check_component_name(target.name)
     server, namespace = _default_destination(server, namespace, context)
     registries = {} if skip_default_registries else _builtin_registries()
     app = init_app(target, env=env_name, server=server, namespace=namespace, k8s_version=_k8s_version(api_spec),
