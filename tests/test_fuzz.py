@@ -110,7 +110,7 @@ NASTY = [
     "--", "--x=1", "-", "{", "[1,", "{}", "[]", '{"a": [1, {"b": null}]}', "1e400", "9" * 30, "2.0", "5.",
     "1e5", "0755", "-0", "true", "null", "Bad_Name", "a/b", "a//b", "a.b", "kubeflow", "kubeflow/common",
     "kubeflow/nope", "configMap", "é", "😀", "a b", "a\tb", "$x", "%s", "'", '"', "\\", "version:banana",
-    "version:1.2.3", "file:/nope", "gitt", ".kfctl", "components", "environments/default",
+    "version:1.2.3", "file:/nope", "gitt", ".kfctl", "components", "environments/default", "\x00", "a\x00b",
 ]
 token = st.one_of(st.sampled_from(NASTY), st.text(max_size=12),
                   st.binary(min_size=1, max_size=6).map(os.fsdecode))

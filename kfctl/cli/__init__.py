@@ -122,10 +122,12 @@ def printable(text: str) -> str:
 
 def check_arguments(args: list[str]) -> None:
     """Refuse, for every command at once, an argument that is not valid UTF-8 text (Python hands such
-    bytes over as surrogate escapes, which no name, value or path of an app may hold)."""
+    bytes over as surrogate escapes, which no name, value or path of an app may hold), or holds NUL."""
     for i, arg in enumerate(args, 1):
         if isinstance(arg, str) and any("\udc80" <= ch <= "\udcff" for ch in arg):
             raise UsageProblem(f"argument {i} ({printable(arg)!r}) is not valid UTF-8 text", where="command line")
+        if isinstance(arg, str) and "\0" in arg:  # only possible when kfctl is called in-process
+            raise UsageProblem(f"argument {i} ({arg!r}) holds a NUL character", where="command line")
 
 
 class UsageProblem(KfctlError):
