@@ -30,7 +30,8 @@ DEFAULT_K8S_VERSION = "v1.36.0"
 COMPONENT_SUFFIXES = (".jsonnet", ".yaml", ".yml", ".json")
 # What ``protocol:`` of a registry in app.yaml may say (kfctl.registry explains each kind).
 REGISTRY_PROTOCOLS = ("builtin", "fs", "github", "git")
-_K8S_VERSION = re.compile(r"v?(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)")
+# vMAJOR.MINOR.PATCH, with the build suffix some distributions add (v1.27.3+k3s1, v1.28.2-gke.100).
+_K8S_VERSION = re.compile(r"v?(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(?:[-+][0-9A-Za-z.+-]+)?")
 
 
 def check_k8s_version(value: str, where: str) -> str:
