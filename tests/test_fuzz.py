@@ -145,7 +145,7 @@ def command_lines(draw):
     return args
 
 
-@fuzz_settings(300)
+@fuzz_settings(900)
 @given(args=command_lines())
 def test_random_arguments_never_crash_or_change_files_on_failure(workspace, args):
     ws = workspace()
@@ -189,7 +189,7 @@ def _corrupt(path: Path, how) -> None:
     path.write_bytes(raw)
 
 
-@fuzz_settings(200)
+@fuzz_settings(600)
 @given(target=st.sampled_from(FILES), how=corruption, args=st.sampled_from(AFTER))
 def test_corrupted_app_files_give_clean_errors(workspace, target, how, args):
     ws = workspace()
@@ -253,7 +253,7 @@ def _shown_params(ws: Workspace, env: str) -> dict:
     return json.loads(items[0]["data"]["params"])
 
 
-@fuzz_settings(40)
+@fuzz_settings(100)
 @given(ops=st.lists(operation, min_size=1, max_size=8))
 def test_random_edit_sequences_round_trip_through_show(workspace, ops):
     ws = workspace()
