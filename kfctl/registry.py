@@ -123,7 +123,8 @@ def parse_source(uri: str, base: Path | None = None, protocol: str | None = None
             url, rest = raw, None
         return Source("git", uri, url=url, tree=(rest or "").strip("/") or None)
     if protocol not in (None, "fs"):
-        raise RegistryError(f"unknown registry protocol {protocol!r} for {uri} (known: {', '.join(REGISTRY_PROTOCOLS)})")
+        raise RegistryError(f"unknown registry protocol {protocol!r} for {uri} "
+                            f"(known: {', '.join(REGISTRY_PROTOCOLS)})")
     path = raw[len("file://"):] if raw.startswith("file://") else raw
     if re.match(r"^[a-z][a-z0-9+.-]*://", path):
         raise RegistryError(f"cannot tell what kind of registry {uri} is: use a folder, github.com/ORG/REPO/tree/REF/PATH, "

@@ -238,7 +238,8 @@ def env_describe(ctx, name, output):
 
 
 @env.command("current")
-@click.option("--set", "set_", default=None, metavar="ENV", shell_complete=complete_envs, help="Make ENV the current environment.")
+@click.option("--set", "set_", default=None, metavar="ENV", shell_complete=complete_envs,
+              help="Make ENV the current environment.")
 @click.option("--unset", is_flag=True, help="Clear the current environment.")
 @click.pass_context
 def env_current(ctx, set_, unset):
@@ -287,7 +288,8 @@ def param():
 
 @param.command("set", context_settings=VALUE_SETTINGS)
 @click.argument("args", nargs=-1, required=True, shell_complete=complete_components)
-@click.option("--env", "env_name", default=None, shell_complete=complete_envs, help="Set the override of this environment.")
+@click.option("--env", "env_name", default=None, shell_complete=complete_envs,
+              help="Set the override of this environment.")
 @click.option("--global", "global_", is_flag=True, help="Set a global parameter (module, or --env's globals).")
 @click.option("--as-string", is_flag=True, help="Keep VALUE as a string (no number/bool/JSON typing).")
 @click.option("--new", "new", is_flag=True,
@@ -326,7 +328,8 @@ def _split_param_args(args, env_name, global_, *, want_value):
 
 @param.command("unset", context_settings=VALUE_SETTINGS)
 @click.argument("args", nargs=-1, required=True, shell_complete=complete_components)
-@click.option("--env", "env_name", default=None, shell_complete=complete_envs, help="Remove the override of this environment.")
+@click.option("--env", "env_name", default=None, shell_complete=complete_envs,
+              help="Remove the override of this environment.")
 @click.option("--global", "global_", is_flag=True, help="Remove a global parameter (module, or --env's globals).")
 @click.pass_context
 def param_unset(ctx, args, env_name, global_):
@@ -345,7 +348,8 @@ def _fmt_value(value) -> str:
 
 @param.command("list")
 @click.argument("component", required=False, shell_complete=complete_components)
-@click.option("--env", "env_name", default=None, shell_complete=complete_envs, help="Show the values this environment renders with.")
+@click.option("--env", "env_name", default=None, shell_complete=complete_envs,
+              help="Show the values this environment renders with.")
 @output_option
 @click.pass_context
 def param_list(ctx, component, env_name, output):
@@ -370,7 +374,8 @@ def param_list(ctx, component, env_name, output):
 @param.command("diff")
 @click.argument("env1", shell_complete=complete_envs)
 @click.argument("env2", shell_complete=complete_envs)
-@click.option("--component", "-c", "component", default=None, shell_complete=complete_components, help="Only this component.")
+@click.option("--component", "-c", "component", default=None, shell_complete=complete_components,
+              help="Only this component.")
 @output_option
 @click.pass_context
 def param_diff(ctx, env1, env2, component, output):

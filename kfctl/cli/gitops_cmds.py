@@ -70,7 +70,8 @@ def validate(ctx, env_name, components, kube_version, use_cluster, output, no_ca
     if report.errors:
         bad = len({_object_key(p.object) for p in report.errors})
         raise ValidationError(f"{bad} of {total} objects in environment {rendered.env.name!r} are invalid "
-                              f"({len(report.errors)} problem{'' if len(report.errors) == 1 else 's'}, Kubernetes {report.schema_version} schemas)")
+                              f"({len(report.errors)} problem{'' if len(report.errors) == 1 else 's'}, "
+                              f"Kubernetes {report.schema_version} schemas)")
     if output == "text":
         click.echo(f"{report.checked} of {total} objects valid (Kubernetes {report.schema_version} schemas"
                    f"{', server dry run' if use_cluster else ''})", err=True)
