@@ -1,12 +1,13 @@
 """Property-based fuzzing of the command line (hypothesis), through the real click entry point.
 
-Three campaigns, each on a fresh copy of a small app in its own workspace folder:
+Four campaigns, each on a fresh copy of a small app in its own workspace folder:
 
 * random arguments (adversarial strings: non-UTF-8 bytes, '..', names too long for the file system,
   trailing newlines, option-like tokens, JSON fragments, huge numbers) in every command's argument slots;
 * corrupted app files (truncated, random bytes, NUL, Latin-1, emptied) followed by a command;
 * random sequences of edits (param set/unset at module and environment level, env add/rm), checked
-  against a model of the values after every step through ``show -o json``.
+  against a model of the values after every step through ``show -o json``;
+* raw byte arguments through a real ``python -m kfctl`` process (the console entry point, as argv).
 
 Invariants: no exit 70 and no traceback; a failed command changes no file; nothing is written outside
 the app (and the export folder ``out``); every value set comes back exactly (numbers by value) from
@@ -286,3 +287,26 @@ def test_random_edit_sequences_round_trip_through_show(workspace, ops):
             expected = {**module, **overrides[env]}
             shown = _shown_params(ws, env)
             assert _same(shown, expected), (env, shown, expected)
+
+
+# ----------------------------------------------------------------------------- 4. real processes
+
+
+@fuzz_settings(40)
+@given(shape=st.sampled_from([("param", "set", "cm"), ("env", "add"), ("show",), ("init",), ("registry", "add"),
+                              ("generate", "configMap")]),
+       raw=st.lists(st.binary(min_size=1, max_size=8).filter(lambda b: b"\x00" not in b), min_size=1, max_size=3))
+def test_raw_bytes_arguments_in_a_real_process(workspace, shape, raw):
+    """argv as the operating system hands it over (any bytes but NUL), through the console entry point."""
+    import subprocess
+    import sys
+
+    ws = workspace()
+    before = tree_digest(ws.root)
+    proc = subprocess.run([sys.executable, "-m", "kfctl", *shape, *raw], cwd=ws.app, capture_output=True,
+                          timeout=120)
+    err = proc.stderr.decode("utf-8", "replace")
+    assert proc.returncode != 70 and "Traceback" not in err, (shape, raw, err)
+    if proc.returncode != 0:
+        assert tree_digest(ws.root) == before, (shape, raw, err)
+        assert err.startswith(("kfctl: error:", "Usage:", "Error:")), (shape, raw, err)
