@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 import secrets
 import shutil
 from dataclasses import dataclass, field
@@ -27,6 +28,18 @@ SUPPORTED_VERSIONS = ("0.1.0", "0.2.0", "0.3.0")
 NEW_APP_VERSION = "0.3.0"
 DEFAULT_K8S_VERSION = "v1.36.0"
 COMPONENT_SUFFIXES = (".jsonnet", ".yaml", ".yml", ".json")
+# What ``protocol:`` of a registry in app.yaml may say (kfctl.registry explains each kind).
+REGISTRY_PROTOCOLS = ("builtin", "fs", "github", "git")
+# vMAJOR.MINOR.PATCH, with the build suffix some distributions add (v1.27.3+k3s1, v1.28.2-gke.100).
+_K8S_VERSION = re.compile(r"v?(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(?:[-+][0-9A-Za-z.+-]+)?")
+
+
+def check_k8s_version(value: str, where: str) -> str:
+    """A Kubernetes version as recorded in app.yaml (``vMAJOR.MINOR.PATCH``; a missing ``v`` is added)."""
+    if not _K8S_VERSION.fullmatch(value):
+        raise AppFileError(f"{value!r} is not a Kubernetes version; expected vMAJOR.MINOR.PATCH, e.g. "
+                           f"{DEFAULT_K8S_VERSION}", where=where)
+    return value if value.startswith("v") else f"v{value}"
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -137,6 +150,14 @@ class App:
                 if value is not None and not isinstance(value, dict):
                     raise AppFileError(f"{key}.{entry} must be a mapping, not {type(value).__name__}",
                                        where=display)
+        for reg_name, spec in (data.get("registries") or {}).items():
+            protocol = (spec or {}).get("protocol")
+            if protocol is not None and protocol not in REGISTRY_PROTOCOLS and protocol != "helm":
+                raise AppFileError(f"registries.{reg_name}: unknown protocol {protocol!r} "
+                                   f"(known: {', '.join(REGISTRY_PROTOCOLS)})", where=display)
+            uri = (spec or {}).get("uri")
+            if uri is not None and not isinstance(uri, str):
+                raise AppFileError(f"registries.{reg_name}: uri must be a string", where=display)
         for env_name, spec in (data.get("environments") or {}).items():
             spec = spec or {}
             dest = spec.get("destination")
@@ -246,7 +267,9 @@ class App:
     def current_environment(self) -> str | None:
         path = self.root / CURRENT_ENV_FILE
         if path.is_file():
-            value = path.read_text(encoding="utf-8").strip()
+            from .files import read_source
+
+            value = read_source(path, CURRENT_ENV_FILE).strip()
             return value or None
         return None
 
@@ -265,28 +288,52 @@ class App:
             raise InvalidName(f"environment {name!r} already exists")
         self._check_nesting(name)
         names.check_namespace(namespace)
-        env_dir = self.root / "environments" / name
+        check_k8s_version(k8s_version, "Kubernetes version")
+        env_dir, created = self._new_env_folder(name)
         depth = len(name.split("/"))
-        for fname, text in ENV_FILES.items():
-            path = env_dir / fname
-            if not path.exists():
-                atomic_write(path, text.replace('"../base.libsonnet"', '"' + "../" * depth + 'base.libsonnet"'))
         dest = {"server": server, "namespace": namespace}
         if context:
             dest["context"] = context
         spec = {"destination": dest, "k8sVersion": k8s_version, "path": name}
-        if override:
-            self.override = self.override if self.override is not None else {
-                "apiVersion": self.api_version, "kind": "ksonnet.io/app-override"}
-            self.override.setdefault("environments", {})[name] = spec
-            self.save_override()
-        else:
-            self.data.setdefault("environments", {})
-            if self.data["environments"] is None:
-                self.data["environments"] = {}
-            self.data["environments"][name] = spec
-            self.save()
+        try:
+            for fname, text in ENV_FILES.items():
+                path = env_dir / fname
+                if not path.exists():
+                    atomic_write(path, text.replace('"../base.libsonnet"', '"' + "../" * depth + 'base.libsonnet"'))
+            if override:
+                self.override = self.override if self.override is not None else {
+                    "apiVersion": self.api_version, "kind": "ksonnet.io/app-override"}
+                self.override.setdefault("environments", {})[name] = spec
+                self.save_override()
+            else:
+                self.data.setdefault("environments", {})
+                if self.data["environments"] is None:
+                    self.data["environments"] = {}
+                self.data["environments"][name] = spec
+                self.save()
+        except BaseException:
+            if created is not None:
+                shutil.rmtree(created, ignore_errors=True)
+            raise
         return self.environments()[name]
+
+    def _new_env_folder(self, name: str) -> tuple[Path, Path | None]:
+        """(environments/<name>, the topmost folder of it that does not exist yet, to remove on failure).
+
+        Refuses a name whose folder (or a folder on the way) is an existing file, e.g. ``base.libsonnet``.
+        """
+        base = self.root / "environments"
+        env_dir = base / name
+        created = None
+        for folder in [env_dir, *env_dir.parents]:
+            if folder == base or base not in folder.parents:
+                break
+            if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+                raise InvalidName(f"environment {name!r} needs the folder {self.rel(folder)}, but that is a "
+                                  "file; choose another name")
+            if not folder.exists():
+                created = folder
+        return env_dir, created
 
     def _spec_for_edit(self, name: str) -> tuple[dict, dict]:
         """(the mapping holding env ``name``, its spec) from app.yaml or app.override.yaml."""
@@ -320,7 +367,7 @@ class App:
             else:
                 dest.pop("context", None)
         if k8s_version is not None:
-            spec["k8sVersion"] = k8s_version
+            spec["k8sVersion"] = check_k8s_version(k8s_version, "Kubernetes version")
         final = name
         if new_name and new_name != name:
             names.check_environment_name(new_name)
@@ -333,19 +380,26 @@ class App:
             new_dir = self.root / "environments" / new_name
             if new_dir.exists():
                 raise InvalidName(f"cannot rename {name!r}: environments/{new_name} already exists")
-            # Copy first, then record the new name, then drop the old folder: a crash leaves an app
-            # that still loads (at worst with a stray folder).
-            if old_dir.is_dir():
-                shutil.copytree(old_dir, new_dir)
-                _rebase_main(new_dir / "main.jsonnet", len(name.split("/")), len(new_name.split("/")))
-            spec["path"] = new_name
-            del holder[name]
-            holder[new_name] = spec
-            self._save_holder(holder)
+            new_dir, created = self._new_env_folder(new_name)
+            was_current = self.current_environment() == name  # read before anything changes
+            # Copy first, then record the new name, then drop the old folder: a failure before the
+            # record removes the copy again; a crash leaves an app that still loads.
+            try:
+                if old_dir.is_dir():
+                    shutil.copytree(old_dir, new_dir)
+                    _rebase_main(new_dir / "main.jsonnet", len(name.split("/")), len(new_name.split("/")))
+                spec["path"] = new_name
+                del holder[name]
+                holder[new_name] = spec
+                self._save_holder(holder)
+            except BaseException:
+                if created is not None:
+                    shutil.rmtree(created, ignore_errors=True)
+                raise
             if old_dir.is_dir():
                 shutil.rmtree(old_dir)
                 _prune_empty_parents(old_dir.parent, self.root / "environments")
-            if self.current_environment() == name:
+            if was_current:
                 self.set_current_environment(new_name)
             final = new_name
         else:
@@ -356,6 +410,7 @@ class App:
         holder, spec = self._spec_for_edit(name)
         env_dir = self._env_path(str(spec.get("path") or name), name)
         others = [self.env_dir(e) for n, e in self.environments().items() if n != name]
+        was_current = self.current_environment() == name  # read before anything changes
         del holder[name]
         self._save_holder(holder)
         if env_dir.is_dir():
@@ -367,7 +422,7 @@ class App:
             else:
                 shutil.rmtree(env_dir)
                 _prune_empty_parents(env_dir.parent, self.root / "environments")
-        if self.current_environment() == name:
+        if was_current:
             self.set_current_environment(None)
 
     # ------------------------------------------------------------------ modules and components
@@ -405,6 +460,9 @@ class App:
                     path = mdir / entry
                     if not path.is_file():
                         continue
+                    if any("\udc80" <= ch <= "\udcff" for ch in entry):
+                        raise AppFileError("the file name is not valid UTF-8, so it cannot name a component; "
+                                           "rename the file", where=self.rel(path))
                     kind = "yaml" if ext in ("yaml", "yml") else ext
                     cname = f"{module}.{stem}" if module else stem
                     out.append(Component(cname, module, path, kind))
@@ -633,8 +691,23 @@ def init_app(path: Path, *, name: str | None = None, env: str = "default", serve
         app = App(root=staging, data=data)
         app.add_environment(env, server=server, namespace=namespace, k8s_version=k8s_version, context=context)
         if path.exists():
-            path.rmdir()
-        os.replace(staging, path)
+            # An existing empty folder (maybe the user's current one) stays the same folder: move the
+            # prepared entries into it rather than replace it.
+            moved = []
+            try:
+                for entry in sorted(os.listdir(staging)):
+                    os.replace(staging / entry, path / entry)
+                    moved.append(path / entry)
+            except BaseException:
+                for item in moved:
+                    if item.is_dir():
+                        shutil.rmtree(item)
+                    else:
+                        item.unlink()
+                raise
+            staging.rmdir()
+        else:
+            os.replace(staging, path)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -28,7 +28,29 @@ def evaluate_components(app: App, engine: Engine, chosen: list[Component], names
     except EngineCrash as crash:
         raise _crashed_component(app, engine, crash, chosen, names, request) from None
     except EngineError as err:
-        raise _name_component(app, err, chosen) from None
+        first = _name_component(app, err, chosen)
+        if len(names) > 1 and req.snippet is not None:
+            _add_other_failures(first, app, engine, names, request)
+        raise first from None
+
+
+def _add_other_failures(first: EngineError, app: App, engine: Engine, names: list[str],
+                        request: Callable[[list[str]], Request]) -> None:
+    """One bad component must not hide the others': the errors of the other components that fail on
+    their own become ``first``'s hint (each component evaluated alone)."""
+    seen = [str(first).splitlines()[0]]
+    for name in names:
+        try:
+            evaluate_compat(engine, request([name]), base=app.root)
+        except EngineCrash:
+            continue  # named when that component is rendered on its own
+        except EngineError as exc:
+            text = str(exc).splitlines()[0]
+            if text not in seen:
+                seen.append(text)
+    others = seen[1:]
+    if others:
+        first.hint = ((first.hint + "; ") if first.hint else "") + f"{len(others)} more: " + " | ".join(others)
 
 
 _IMPORT = re.compile(r"""\bimport(?:str|bin)?\s*@?(["'])((?:\\.|(?!\1).)*?)\1""")

@@ -138,18 +138,18 @@ def _code_fingerprint() -> str:
         for name in sorted(os.listdir(pkg)):
             if name.endswith(".py"):
                 data = _read(str(pkg / name)) or b""
-                h.update(f"{name} {hashlib.sha256(data).hexdigest()}\n".encode())
+                h.update(f"{name} {hashlib.sha256(data).hexdigest()}\n".encode("utf-8", "surrogateescape"))
         _code_digest = h.hexdigest()
     return _code_digest
 
 
 def _hash_tree(h, label: str, root: Path, jsonnet_files: list[tuple[str, bytes]]) -> None:
     if not root.exists():
-        h.update(f"absent {label}\n".encode())
+        h.update(f"absent {label}\n".encode("utf-8", "surrogateescape"))
         return
     if root.is_file():
         data = _read(str(root))
-        h.update(f"file {label} {hashlib.sha256(data or b'').hexdigest()}\n".encode())
+        h.update(f"file {label} {hashlib.sha256(data or b'').hexdigest()}\n".encode("utf-8", "surrogateescape"))
         if data is not None and str(root).endswith(_JSONNET_SUFFIXES):
             jsonnet_files.append((str(root), data))
         return
@@ -157,7 +157,7 @@ def _hash_tree(h, label: str, root: Path, jsonnet_files: list[tuple[str, bytes]]
         data = _read(full)
         if data is None:
             continue
-        h.update(f"file {label}/{rel} {hashlib.sha256(data).hexdigest()}\n".encode())
+        h.update(f"file {label}/{rel} {hashlib.sha256(data).hexdigest()}\n".encode("utf-8", "surrogateescape"))
         if full.endswith(_JSONNET_SUFFIXES):
             jsonnet_files.append((full, data))
 
@@ -198,7 +198,7 @@ def _hash_outside_imports(h, jsonnet_files: list[tuple[str, bytes]], roots: list
             if content is not None:
                 queue.append((os.path.dirname(cand), content, False))
     for rec in sorted(records):
-        h.update((rec + "\n").encode())
+        h.update((rec + "\n").encode("utf-8", "surrogateescape"))
 
 
 def render_key(app, env, components, options, param_overrides, engine) -> str:
@@ -214,7 +214,7 @@ def render_key(app, env, components, options, param_overrides, engine) -> str:
         "options": options.key(),
         "overrides": param_overrides or None,
     }
-    h.update(json.dumps(meta, sort_keys=True, ensure_ascii=False).encode() + b"\n")
+    h.update(json.dumps(meta, sort_keys=True, ensure_ascii=False).encode("utf-8", "surrogateescape") + b"\n")
     root = Path(app.root)
     roots = [(name, root / name) for name in _APP_FILES + _APP_DIRS]
     roots.append(("<ksonnet-lib>", Path(KSONNET_LIB)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -64,3 +65,80 @@ def replace_tree(staged: Path, target: Path) -> None:
         raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def read_source(path: str | os.PathLike, display: str, *, error: type | None = None) -> str:
+    """Text of an app source file (jsonnet, YAML): UTF-8 without NUL bytes, else ``error`` naming
+    ``display`` and where the first bad byte is (line:col). A missing file raises FileNotFoundError."""
+    from .errors import AppFileError
+
+    error = error or AppFileError
+    with open(path, "rb") as fh:
+        raw = fh.read()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, col = _line_col(raw, exc.start)
+        raise error(f"not valid UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8",
+                    where=f"{display}:{line}:{col}") from None
+    if "\0" in text:
+        line, col = _line_col(raw, raw.index(b"\0"))
+        raise error("holds a NUL byte; it is not a text file", where=f"{display}:{line}:{col}")
+    return text
+
+
+def _line_col(raw: bytes, offset: int) -> tuple[int, int]:
+    line = raw.count(b"\n", 0, offset) + 1
+    col = offset - (raw.rfind(b"\n", 0, offset) + 1) + 1
+    return line, col
+
+
+# --------------------------------------------------------------------------- the app lock
+
+DEFAULT_LOCK_TIMEOUT = 60.0
+
+
+@contextlib.contextmanager
+def app_lock(root: str | os.PathLike, *, timeout: float | None = None, on_wait=None):
+    """Hold the app's write lock (an fcntl lock on the app's folder itself) for the ``with`` block.
+
+    Every command that changes app files takes it, so two edits of one app run one after the other
+    instead of one silently losing the other's write. When another process holds it, ``on_wait(text)``
+    is called once and the lock is retried until ``timeout`` seconds (``$KFCTL_LOCK_TIMEOUT``, default
+    60) have passed; then a KfctlError says who to wait for. The lock goes with the process, so a killed
+    command never leaves the app locked. The folder, not a file in it, is locked: its inode stays put while
+    app files are replaced by rename, and locking creates no file a user would see or commit.
+    """
+    import fcntl
+    import time
+
+    from .errors import KfctlError
+
+    if timeout is None:
+        try:
+            timeout = float(os.environ.get("KFCTL_LOCK_TIMEOUT") or DEFAULT_LOCK_TIMEOUT)
+        except ValueError:
+            raise KfctlError(f"KFCTL_LOCK_TIMEOUT={os.environ['KFCTL_LOCK_TIMEOUT']!r} is not a number of "
+                             "seconds", where="environment") from None
+    path = Path(root)
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        deadline = time.monotonic() + timeout
+        waited = False
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if not waited and on_wait is not None:
+                    on_wait(f"another kfctl command is changing this app; waiting up to {timeout:g}s for it "
+                            f"to finish ({path})")
+                waited = True
+                if time.monotonic() >= deadline:
+                    raise KfctlError(f"another kfctl command held the app's lock for over {timeout:g}s; try "
+                                     "again when it has finished (KFCTL_LOCK_TIMEOUT sets the wait)",
+                                     where=str(path)) from None
+                time.sleep(0.05)
+        yield
+    finally:
+        os.close(fd)

@@ -476,7 +476,10 @@ def object_path(obj: dict, crds=None) -> str:
     if namespaced is False:
         folder = CLUSTER_DIR
     base = _UNSAFE.sub("_", f"{group}-{kind.lower()}-{name}")
-    return f"{_UNSAFE.sub('_', folder)}/{base}.yaml"
+    folder = _UNSAFE.sub("_", str(folder))
+    if folder.strip(".") == "":  # a namespace "." or ".." must not name the export folder or its parent
+        folder = "_" + folder
+    return f"{folder}/{base}.yaml"
 
 
 @dataclass
@@ -562,14 +565,14 @@ def export(app, env_name: str, folder: Path, files: dict[str, str], *, force: bo
 
 
 def _export_fresh(folder: Path, files: dict[str, str], index: dict) -> ExportResult:
-    from .files import replace_tree
+    from .files import replace_tree, safe_join
 
     parent = folder.resolve().parent
     parent.mkdir(parents=True, exist_ok=True)
     staged = Path(tempfile.mkdtemp(prefix=f".{folder.name}.export-", dir=parent))
     try:
         for rel, text in sorted(files.items()):
-            target = staged / rel
+            target = safe_join(staged, rel)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
         (staged / INDEX).write_text(_index_text(index), encoding="utf-8")

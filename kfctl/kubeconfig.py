@@ -68,8 +68,15 @@ def _load_all(override: str | None = None) -> list[tuple[Path, dict]]:
         try:
             with open(path, "rb") as fh:
                 data = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-        except (OSError, yaml.YAMLError):
+        except OSError:
             continue
+        except yaml.YAMLError as exc:
+            from .errors import ClusterError
+
+            mark = getattr(exc, "problem_mark", None)
+            where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+            raise ClusterError(f"the kubeconfig is not valid YAML: {problem}", where=where) from None
         if isinstance(data, dict):
             docs.append((path.resolve().parent, data))
     _CACHE.clear()

@@ -8,6 +8,9 @@ import re
 from .errors import InvalidName
 
 _FORBIDDEN = set("\\,;':!()?\"{}[]*&%@$")
+# Longest name segment, in UTF-8 bytes: file systems allow 255, and kfctl adds a suffix (".jsonnet") and,
+# while writing, a temporary-file prefix and suffix around it.
+MAX_SEGMENT_BYTES = 200
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 JSONNET_KEYWORDS = frozenset(
     "assert else error false for function if import importstr importbin in local null tailstrict then self super true".split()
@@ -17,7 +20,7 @@ JSONNET_KEYWORDS = frozenset(
 def _check(kind: str, name: str) -> None:
     if not name:
         raise InvalidName(f"{kind} name is empty")
-    bad = sorted({c for c in name if c in _FORBIDDEN or c.isspace()})
+    bad = sorted({c for c in name if c in _FORBIDDEN or c.isspace() or not c.isprintable()})
     if bad:
         shown = " ".join(repr(c) for c in bad)
         raise InvalidName(f"{kind} name {name!r} contains characters ks would not accept: {shown}")
@@ -25,6 +28,10 @@ def _check(kind: str, name: str) -> None:
         raise InvalidName(f"{kind} name {name!r} must not begin or end with '/'")
     if "//" in name:
         raise InvalidName(f"{kind} name {name!r} has an empty path segment")
+    for part in name.replace(".", "/").split("/"):
+        if len(part.encode("utf-8", "surrogateescape")) > MAX_SEGMENT_BYTES:
+            raise InvalidName(f"{kind} name {name[:40]!r}... is too long: a name (or each part between '/' or '.') "
+                              f"may have at most {MAX_SEGMENT_BYTES} bytes")
 
 
 def check_environment_name(name: str) -> None:
@@ -46,14 +53,14 @@ _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 
 def check_namespace(namespace: str) -> None:
     """A Kubernetes namespace name (a DNS-1123 label), checked before it is written to app.yaml."""
-    if not _DNS_LABEL.match(namespace or "") or len(namespace) > 63:
+    if not _DNS_LABEL.fullmatch(namespace or "") or len(namespace) > 63:
         raise InvalidName(f"namespace {namespace!r} is not a valid Kubernetes namespace name "
                           "(lower-case letters, digits and '-', starting and ending with a letter or digit, "
                           "at most 63 characters)")
 
 
 def is_identifier(name: str) -> bool:
-    return bool(_IDENT.match(name)) and name not in JSONNET_KEYWORDS
+    return bool(_IDENT.fullmatch(name)) and name not in JSONNET_KEYWORDS
 
 
 def jsonnet_key(name: str) -> str:

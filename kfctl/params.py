@@ -19,37 +19,47 @@ from . import jsonnet_text as jt
 from .app import App, Environment
 from .engine import Engine, Request, get_engine
 from .errors import EngineError, ParamError
-from .files import atomic_write
+from .files import atomic_write, read_source
 from .names import jsonnet_index
 
 # ks 0.9 env params imported the module params by relative path; ks >= 0.10 rewrote that on the fly.
 LEGACY_PARAMS_IMPORT = re.compile(r"""import\s+(['"])(?:\.\./)+components/params\.libsonnet\1""")
 EXT_PARAMS = 'std.extVar("__ksonnet/params")'
 
-_INT = re.compile(r"^[+-]?(?:0|[1-9]\d*)$")
-_LEADING_ZERO = re.compile(r"^[+-]?0\d")  # 007, 0755, 08, 00.5: ids and modes, kept as text
-_FLOAT = re.compile(r"^[+-]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][+-]?\d+)?$")
+_INT = re.compile(r"[+-]?(?:0|[1-9]\d*)")
+_LEADING_ZERO = re.compile(r"[+-]?0\d.*", re.S)  # 007, 0755, 08, 00.5: ids and modes, kept as text
+_FLOAT = re.compile(r"[+-]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][+-]?\d+)?")
+MAX_EXACT_INT = 2 ** 53  # a Jsonnet number is a double: integers are exact up to here
 
 
 def parse_value(text: str, *, as_string: bool = False):
-    """A command-line value as ks >= 0.11 typed it: int, float, bool, JSON array/object, else string.
+    """A command-line value, typed by the rule the README states ("Values and their types").
 
-    Unlike ks, any decimal number is a float (ks read ``1.5`` as a string). A number written with a
-    leading zero (``0755``, ``007``) stays a string: such values are file modes and ids, and reading
-    them as numbers would lose the zeros. ``as_string`` keeps any value text.
+    Only a whole token that is a number is a number (``5`` yes, ``5\\n`` or `` 5`` no: they stay
+    strings). An integer is a number when a double holds it exactly (|n| <= 2**53), else it is refused
+    (pass ``as_string``). A decimal or exponent form (``2.0``, ``5.``, ``.5``, ``1e5``, ``1e300``) is a
+    number (a double, as Jsonnet has no other); one out of a double's range is refused. A leading zero
+    (``0755``, ``007``) keeps the token a string: such values are file modes and ids. ``true``/``false``
+    are booleans, ``[...]``/``{...}`` JSON; anything else is a string. ``as_string`` keeps any text.
     """
     if as_string:
         return text
     if text == "":
         raise ParamError("value is blank; pass --as-string to set an empty string")
-    if _LEADING_ZERO.match(text):
+    if _LEADING_ZERO.fullmatch(text):
         return text
-    if _INT.match(text):
-        return int(text)
-    if _FLOAT.match(text) and not text.lower().startswith(("inf", "nan")):
+    if _INT.fullmatch(text):
+        value = int(text)
+        if abs(value) > MAX_EXACT_INT:
+            raise ParamError(f"value {text} is an integer too large for a Jsonnet number (a double holds integers "
+                             f"exactly only up to 2^53 = {MAX_EXACT_INT}); pass --as-string to keep it as text")
+        return value
+    if _FLOAT.fullmatch(text):
         value = float(text)
-        if value == value and value not in (float("inf"), float("-inf")):
-            return value
+        if value in (float("inf"), float("-inf")):
+            raise ParamError(f"value {text} is out of the range of a Jsonnet number (a double); pass --as-string "
+                             "to keep it as text")
+        return value
     if text.lower() in ("true", "false"):
         return text.lower() == "true"
     if text[:1] in "[{":
@@ -59,6 +69,20 @@ def parse_value(text: str, *, as_string: bool = False):
             kind = "array" if text[0] == "[" else "object"
             raise ParamError(f"{kind} value is not valid JSON ({exc}); pass --as-string to keep it as text") from None
     return text
+
+
+def same_value(a, b) -> bool:
+    """Equal as Jsonnet sees values: numbers by value as doubles (``2.0`` is ``2``, ``-0.0`` is ``0``),
+    everything else exactly (a boolean is not a number)."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return float(a) == float(b)
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same_value(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same_value(x, y) for x, y in zip(a, b))
+    return type(a) is type(b) and a == b
 
 
 def to_jsonnet(value) -> str:
@@ -101,7 +125,8 @@ def module_params_code(app: App, modules: list[str] | None = None, *, engine: En
     # One evaluation per file, so that an error names the file and line it is in.
     values = []
     for _, path in parts:
-        out = engine.evaluate(Request(filename=str(path), jpaths=base_jpaths(app),
+        text = read_source(path, app.rel(path), error=ParamError)
+        out = engine.evaluate(Request(filename=str(path), snippet=text, jpaths=base_jpaths(app),
                                       ext_codes={"__ksonnet/environments": '{"server": "", "namespace": "default"}'}),
                               base=app.root)
         values.append(json.loads(out))
@@ -110,17 +135,43 @@ def module_params_code(app: App, modules: list[str] | None = None, *, engine: En
         if not isinstance(value, dict) or not isinstance(value.get("components", {}), dict):
             raise ParamError("must evaluate to an object with a 'components' object", where=app.rel(path))
         glob = value.get("global") or {}
+        if not isinstance(glob, dict):
+            raise ParamError(f"'global' must be an object, not {_type_name(glob)}", where=app.rel(path))
         prefix = f"{module}." if module else ""
         for name, params in (value.get("components") or {}).items():
+            _check_params_object(app, path, name, params)
             merged[prefix + name] = merge_patch(params, glob) if glob else params
     return json.dumps({"components": merged}, ensure_ascii=False)
+
+
+def _type_name(value) -> str:
+    return {dict: "an object", list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(
+        type(value), "a number")
+
+
+def _check_params_object(app: App, path: Path, name: str, params) -> None:
+    """A component's params must be an object; else an error at the component's entry (file:line:col)."""
+    if isinstance(params, dict):
+        return
+    where = app.rel(path)
+    try:
+        text = read_source(path, where, error=ParamError)
+        comps = jt.find_field_object(text, "components")
+        fields, _ = jt.parse_object(text, comps) if comps is not None else ([], None)
+        entry = next((f for f in fields if f.key == name), None)
+        if entry is not None:
+            line, col = jt.line_col(text, entry.start)
+            where = f"{where}:{line}:{col}"
+    except (jt.ScanError, FileNotFoundError):
+        pass  # the message still names the file; the position is a nicety
+    raise ParamError(f"components.{name} must be an object of parameters, not {_type_name(params)}", where=where)
 
 
 def env_params_source(app: App, env: Environment) -> tuple[Path, str]:
     """The environment's params.libsonnet text, with ks 0.9's relative import rewritten as ks >= 0.10 did."""
     path = app.env_dir(env) / "params.libsonnet"
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_source(path, app.rel(path), error=ParamError)
     except FileNotFoundError:
         return path, f"{EXT_PARAMS}\n"
     return path, LEGACY_PARAMS_IMPORT.sub(EXT_PARAMS, text)
@@ -149,6 +200,8 @@ def resolve(app: App, env: Environment | None, *, engine: Engine | None = None,
     data = json.loads(out)
     if not isinstance(data, dict) or not isinstance(data.get("components"), dict):
         raise ParamError("must evaluate to an object with a 'components' object", where=app.rel(path))
+    for name, params in data["components"].items():
+        _check_params_object(app, path, name, params)
     return data["components"]
 
 
@@ -189,7 +242,7 @@ def _scanning(app: App, path: Path, text: str):
 
 def _read(path: Path, app: App) -> str:
     try:
-        return path.read_text(encoding="utf-8")
+        return read_source(path, app.rel(path), error=ParamError)
     except FileNotFoundError:
         raise ParamError("file not found", where=app.rel(path)) from None
 
@@ -255,7 +308,7 @@ def _expect_change(getter, key_path: tuple, value, removed: bool = False):
             return doc
 
         b, a = strip(getter(before)), strip(getter(after))
-        if json.dumps(_drop_empty(a, key_path[:-1]), sort_keys=True) != json.dumps(_drop_empty(b, key_path[:-1]), sort_keys=True):
+        if not same_value(_drop_empty(a, key_path[:-1]), _drop_empty(b, key_path[:-1])):
             return "the edit changed more than the named parameter (is the file hand-written in an unusual shape?)"
         node = getter(after)
         for k in key_path:
@@ -264,7 +317,7 @@ def _expect_change(getter, key_path: tuple, value, removed: bool = False):
             node = node[k]
         if removed:
             return "the parameter is still set after removing it (it may be computed elsewhere in the file)"
-        if json.dumps(node, sort_keys=True) != json.dumps(value, sort_keys=True):
+        if not same_value(node, value):
             return "the edited parameter did not take effect"
         return None
     return check
@@ -281,11 +334,47 @@ def _drop_empty(doc, path: tuple):
     return doc
 
 
+TYPO_CUTOFF = 0.75  # difflib ratio from which an unknown key is taken for a misspelt known one
+
+
+def check_known_param(app: App, component: str, key: str, env: str | None = None, *,
+                      engine: Engine | None = None) -> None:
+    """Refuse a key that looks like a misspelling of one of ``component``'s parameters, naming them.
+
+    Known: the component's parameters in its module (globals included) and, for an environment, those the
+    environment already sets. A key close to a known one (``reportUsag`` for ``reportUsage``) is a typo until
+    the user says otherwise (``set_param(..., new=True)``, ``--new``). A key unlike every known one is taken
+    as meant: packages read options their prototypes do not declare, and a hand-written component gets
+    its parameters one by one.
+    """
+    import difflib
+
+    engine = engine or get_engine()
+    try:
+        code = module_params_code(app, engine=engine)
+    except EngineError:
+        return  # the edit itself reports the file that does not evaluate
+    known = set(json.loads(code)["components"].get(component) or {})
+    if env is not None and key not in known:
+        known |= set(resolve(app, app.environment(env), engine=engine, module_params=code).get(component) or {})
+    if key in known:
+        return
+    close = difflib.get_close_matches(key, sorted(known), n=3, cutoff=TYPO_CUTOFF)
+    if close:
+        raise ParamError(f"component {component!r} has no parameter {key!r}; did you mean "
+                         f"{' or '.join(repr(c) for c in close)}? Pass --new to add {key!r} as a new parameter")
+
+
 def set_param(app: App, component: str | None, key: str, value, *, env: str | None = None,
-              global_: bool = False, engine: Engine | None = None) -> Target:
-    """Set ``key`` for ``component`` (module params), or in ``env``'s overrides, or a global."""
+              global_: bool = False, new: bool = False, engine: Engine | None = None) -> Target:
+    """Set ``key`` for ``component`` (module params), or in ``env``'s overrides, or a global.
+
+    A key that looks like a misspelt parameter of the component is refused (``check_known_param``) unless
+    ``new``.
+    """
     engine = engine or get_engine()
     src = to_jsonnet(value)
+    check = component is not None and not (global_ or new)
     if global_ or component is None:
         if env is None:
             path = app.module_dir("") / "params.libsonnet"
@@ -298,7 +387,7 @@ def set_param(app: App, component: str | None, key: str, value, *, env: str | No
             return Target(path, "module-global", None, key)
         e = app.environment(env)
         path = app.env_dir(e) / "globals.libsonnet"
-        text = path.read_text(encoding="utf-8") if path.is_file() else "{\n}\n"
+        text = _read(path, app) if path.is_file() else "{\n}\n"
         with _scanning(app, path, text):
             lbrace = _object_or_fail(jt.first_object(text), "the globals object", path, app)
             new = jt.set_field(text, lbrace, key, src)
@@ -317,8 +406,10 @@ def set_param(app: App, component: str | None, key: str, value, *, env: str | No
         path = app.module_dir(module) / "params.libsonnet"
         text = _read(path, app)
         with _scanning(app, path, text):
-            new = _set_component_field(app, path, text, short, key, src, sep=":")
-        _edit(app, path, text, new, _eval_module_file(app, path, engine),
+            new_text = _set_component_field(app, path, text, short, key, src, sep=":")
+        if check:
+            check_known_param(app, component, key, engine=engine)
+        _edit(app, path, text, new_text, _eval_module_file(app, path, engine),
               _expect_change(lambda d: d.get("components", {}), (short, key), value))
         return Target(path, "module", component, key)
 
@@ -326,8 +417,10 @@ def set_param(app: App, component: str | None, key: str, value, *, env: str | No
     path = app.env_dir(e) / "params.libsonnet"
     text = _read(path, app)
     with _scanning(app, path, text):
-        new = _set_component_field(app, path, text, component, key, src, sep=" +:")
-    _edit(app, path, text, new, _eval_env_file(app, e, path, engine),
+        new_text = _set_component_field(app, path, text, component, key, src, sep=" +:")
+    if check:
+        check_known_param(app, component, key, env, engine=engine)
+    _edit(app, path, text, new_text, _eval_env_file(app, e, path, engine),
           _expect_change(lambda d: d.get("components", {}), (component, key), value))
     return Target(path, "env", component, key)
 
@@ -435,7 +528,7 @@ def add_component_block(app: App, module: str, name: str, params_src: dict[str, 
     Fails if the component already has params. Nothing is written here.
     """
     path = app.module_dir(module) / "params.libsonnet"
-    text = path.read_text(encoding="utf-8") if path.is_file() else _skeleton()
+    text = _read(path, app) if path.is_file() else _skeleton()
     with _scanning(app, path, text):
         comps = _object_or_fail(jt.find_field_object(text, "components"), "the 'components' object", path, app)
         fields, _ = jt.parse_object(text, comps)
@@ -454,7 +547,7 @@ def _without_component(app: App, path: Path, name: str) -> str | None:
     """The text of params file ``path`` without ``components.<name>``; None if there is nothing to remove."""
     if not path.is_file():
         return None
-    text = path.read_text(encoding="utf-8")
+    text = _read(path, app)
     with _scanning(app, path, text):
         comps = jt.find_field_object(text, "components")
         if comps is None:

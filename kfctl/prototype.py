@@ -57,7 +57,8 @@ class Prototype:
     body: str
     api_version: str = ""
     source: str = ""  # file path, or "system"
-    package: str | None = None  # "reg/pkg" for a vendored package's prototype
+    package: str | None = None  # "reg/pkg" for a package's prototype
+    installed: bool = True  # False: its package is in a registry but not installed in the app
     requires: list[str] = field(default_factory=list)  # @requires: what must run in the cluster first
 
     @property
@@ -293,10 +294,15 @@ def system_prototypes() -> list[Prototype]:
 
 @dataclass
 class Catalog:
-    """Every prototype the app can use, and the installed prototypes that failed to parse."""
+    """Every prototype the app can use, and the installed prototypes that failed to parse; with
+    ``available``, also the prototypes of registry packages not installed (``installed=False``)."""
 
     prototypes: list[Prototype]
     problems: list[str] = field(default_factory=list)
+
+    @property
+    def usable(self) -> list[Prototype]:
+        return [p for p in self.prototypes if p.installed]
 
 
 def package_prototypes(pkg_dir: Path, package: str, display_base: Path | None = None) -> tuple[list[Prototype], list[str]]:
@@ -327,13 +333,20 @@ def package_prototypes(pkg_dir: Path, package: str, display_base: Path | None = 
     return protos, problems
 
 
-def catalog(app) -> Catalog:
-    """System prototypes plus those of every package installed in ``app`` (see registry.installed_packages)."""
-    from .registry import installed_packages
+def catalog(app, *, available: bool = False) -> Catalog:
+    """System prototypes plus those of every package installed in ``app`` (see registry.installed_packages).
+
+    With ``available``, also the prototypes of every package of the app's registries that is not installed
+    (marked ``installed=False``); a registry that cannot be read is a problem, not an error. Without an app
+    (``app`` None) the registries are the built-in one.
+    """
+    from .errors import RegistryError
+    from .registry import BUILTIN_NAME, Source, installed_packages, open_registry, open_source, BUILTIN_URI
 
     protos = system_prototypes()
     problems: list[str] = []
-    for inst in installed_packages(app):
+    installed = installed_packages(app) if app is not None else []
+    for inst in installed:
         if inst.path is None:
             problems.append(f"package {inst.key} is recorded in app.yaml but not vendored; "
                             f"reinstall it with 'kfctl pkg install {inst.key} --force'")
@@ -341,7 +354,33 @@ def catalog(app) -> Catalog:
         found, bad = package_prototypes(inst.path, inst.key, app.root)
         protos.extend(found)
         problems.extend(bad)
+    if not available:
+        return Catalog(protos, problems)
+    have = {inst.key for inst in installed}
+    for reg_name in (app.registries() if app is not None else [BUILTIN_NAME]):
+        try:
+            reg = (open_registry(app, reg_name) if app is not None
+                   else open_source(reg_name, Source("builtin", BUILTIN_URI)))
+        except RegistryError as exc:
+            problems.append(f"cannot read registry {reg_name!r} for its packages' prototypes: {exc}")
+            continue
+        for pkg in reg.libraries:
+            key = f"{reg_name}/{pkg}"
+            if key in have:
+                continue
+            try:
+                found, _ = package_prototypes(reg.package_dir(pkg), key)
+            except RegistryError as exc:
+                problems.append(str(exc))
+                continue
+            for proto in found:
+                proto.installed = False
+                protos.append(proto)
     return Catalog(protos, problems)
+
+
+def install_hint(proto: Prototype) -> str:
+    return f"kfctl pkg install {proto.package}"
 
 
 def _describe(protos: list[Prototype]) -> str:
@@ -365,6 +404,8 @@ def find(protos: list[Prototype], query: str) -> Prototype:
                                  f"(installed: {', '.join(sorted({p.package for p in protos if p.package})) or 'none'})")
     for rule in (lambda p: p.name == q, lambda p: p.short_name == q, lambda p: p.name.endswith(q)):
         hits = [p for p in pool if rule(p)]
+        if len(hits) > 1 and any(p.installed for p in hits):
+            hits = [p for p in hits if p.installed]
         if len(hits) == 1:
             return hits[0]
         if len(hits) > 1:
@@ -610,6 +651,9 @@ def plan_generate(app, proto: Prototype, name: str, flags: list[tuple[str, str]]
     text = component_text(proto, short)
     if check_render:
         problem = _render_problem(app, mod, comp_path, text, short, mine, evaluated.get("global") or {}, engine)
+        if problem:
+            raise ParamError(f"the new component {qualified!r} would not render: {problem}; nothing was written "
+                             f"(see 'kfctl prototype describe {proto.name}' for its parameters)")
     return GeneratePlan(component=qualified, module=mod, short_name=short, prototype=proto, params=sources,
                         params_path=params_path, params_text=params_text, component_path=comp_path,
                         component_text=text, render_problem=problem)
@@ -634,18 +678,29 @@ def _render_problem(app, module: str, path: Path, text: str, short: str, params:
             env = chosen.destination()
     except KfctlError:  # a broken environment is not this command's business
         pass
+    from . import objects
     from .render import versioned_vendor
 
     linked = versioned_vendor(app)
     jpaths = [str(app.root / "vendor"), str(KSONNET_LIB), str(app.root / "lib"), *([linked] if linked else []),
               str(app.module_dir(module))]
     try:
-        engine.evaluate(Request(filename=str(path), snippet=text, jpaths=jpaths,
-                                ext_codes={"__ksonnet/params": json.dumps({"components": {short: merged}}),
-                                           "__ksonnet/environments": json.dumps(env)}), base=app.root)
-    except EngineError as exc:
-        return str(exc)
+        out = engine.evaluate(Request(filename=str(path), snippet=text, jpaths=jpaths,
+                                      ext_codes={"__ksonnet/params": json.dumps({"components": {short: merged}}),
+                                                 "__ksonnet/environments": json.dumps(env)}), base=app.root)
+        rendered = objects.from_component(short, json.loads(out))
+    except (EngineError, KfctlError) as exc:
+        return str(exc).splitlines()[0]
+    for obj in rendered:
+        name = (obj.get("metadata") or {}).get("name")
+        if isinstance(name, str) and not _K8S_NAME.fullmatch(name):
+            return (f"its {obj.get('kind')} would be named {name!r}, which Kubernetes refuses (lower-case letters, "
+                    "digits, '-' and '.', starting and ending with a letter or digit)")
     return None
+
+
+# The name rule Kubernetes applies to most kinds (a DNS-1123 subdomain).
+_K8S_NAME = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
 
 
 def write_plan(app, plan: GeneratePlan) -> None:

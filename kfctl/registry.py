@@ -44,7 +44,7 @@ from pathlib import Path
 
 import yaml
 
-from .app import load_yaml_file
+from .app import REGISTRY_PROTOCOLS, load_yaml_file
 from .errors import PackageNotFound, RegistryError, UnsafePath
 from .files import atomic_write, replace_tree, safe_join
 
@@ -123,7 +123,8 @@ def parse_source(uri: str, base: Path | None = None, protocol: str | None = None
             url, rest = raw, None
         return Source("git", uri, url=url, tree=(rest or "").strip("/") or None)
     if protocol not in (None, "fs"):
-        raise RegistryError(f"unknown registry protocol {protocol!r} for {uri} (known: builtin, fs, github, git)")
+        raise RegistryError(f"unknown registry protocol {protocol!r} for {uri} "
+                            f"(known: {', '.join(REGISTRY_PROTOCOLS)})")
     path = raw[len("file://"):] if raw.startswith("file://") else raw
     if re.match(r"^[a-z][a-z0-9+.-]*://", path):
         raise RegistryError(f"cannot tell what kind of registry {uri} is: use a folder, github.com/ORG/REPO/tree/REF/PATH, "
@@ -577,7 +578,7 @@ def open_registry(app, name: str, *, ref: str | None = None, refresh: bool = Fal
 
 
 def check_registry_name(name: str) -> None:
-    if not re.match(r"^[A-Za-z0-9][A-Za-z0-9_-]*$", name):
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{0,199}", name):
         raise RegistryError(f"registry name {name!r} is not valid: use letters, digits, '-' and '_'")
 
 
@@ -725,6 +726,21 @@ def imported_packages(folder: Path, registry: str) -> list[str]:
                 if len(parts) >= 3 and parts[0] == registry:
                     found.add(parts[1])
     return sorted(found)
+
+
+def components_importing(app, registry: str, name: str) -> list[str]:
+    """The app's components whose jsonnet imports package ``registry/name`` (e.g. "kubeflow/core/x")."""
+    users = []
+    for comp in app.components():
+        if comp.kind != "jsonnet":
+            continue
+        try:
+            text = _strip_comments(comp.path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError):
+            continue
+        if any(m.group(2).split("/")[:2] == [registry, name] for m in _IMPORT.finditer(text)):
+            users.append(comp.name)
+    return users
 
 
 def _strip_comments(text: str) -> str:
@@ -1050,6 +1066,10 @@ def remove(app, descriptor: str, *, env: str | None = None, force: bool = False)
         if needed_by:
             raise RegistryError(f"package {key} is needed by {', '.join(needed_by)}; remove those first, "
                                 "or pass --force")
+        users = components_importing(app, reg_name, pkg_name)
+        if users:
+            raise RegistryError(f"package {key} is imported by component {', '.join(users)}; remove or change "
+                                "that first, or pass --force")
     inst = installed[key]
     if env is not None:
         app.environment(env)

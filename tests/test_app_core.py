@@ -37,7 +37,7 @@ def app(new_app, kfctl):
     root = new_app("app")
     write(root / "components" / "cm.jsonnet", CM % "cm")
     assert kfctl("param", "set", "cm", "name", "my-cm", cwd=root).code == 0
-    assert kfctl("param", "set", "cm", "value", "one", cwd=root).code == 0
+    assert kfctl("param", "set", "cm", "value", "one", "--new", cwd=root).code == 0
     return root
 
 
@@ -91,7 +91,7 @@ def test_env_lifecycle(app, kfctl):
     assert kfctl("env", "set", "us-west/dev", "--name", "prod", "--namespace", "p", cwd=app).code == 0
     assert not (app / "environments/us-west").exists()
     assert (app / "environments/prod/params.libsonnet").is_file()
-    desc = yaml.safe_load(kfctl("env", "describe", "prod", cwd=app).out)
+    desc = yaml.safe_load(kfctl("env", "describe", "prod", "-o", "yaml", cwd=app).out)["data"]
     assert desc["destination"] == {"server": "https://1.2.3.4", "namespace": "p"}
     assert kfctl("env", "current", "--set", "prod", cwd=app).code == 0
     assert kfctl("env", "current", cwd=app).out.strip() == "prod"
@@ -121,13 +121,13 @@ def test_param_typing_and_exact_round_trip(app, kfctl):
               "dashes": ("--lr=0.1", "--lr=0.1"), "quotes": ('say "hi", \\ then', 'say "hi", \\ then'),
               "newline": ("a\nb", "a\nb"), "unicode": ("ünï 😀", "ünï 😀"), "text": ("abc", "abc")}
     for key, (raw, _) in values.items():
-        res = kfctl("param", "set", "cm", key, raw, cwd=app)
+        res = kfctl("param", "set", "cm", key, raw, "--new", cwd=app)
         assert res.code == 0, res
     listed = {row["param"]: row["value"] for row in json.loads(kfctl("param", "list", "cm", "-o", "json",
                                                                        cwd=app).out)["data"]}
     for key, (_, expected) in values.items():
         assert listed[key] == expected, key
-    assert kfctl("param", "set", "cm", "str", "42", "--as-string", cwd=app).code == 0
+    assert kfctl("param", "set", "cm", "str", "42", "--as-string", "--new", cwd=app).code == 0
     assert kfctl("param", "list", "cm", "-o", "json", cwd=app).out.count('"42"') == 1
 
 
@@ -177,7 +177,7 @@ def test_globals_module_and_env(app, kfctl):
 def test_param_set_creates_entry_for_component_without_params(app, kfctl):
     write(app / "components" / "other.jsonnet", CM % "other")
     assert kfctl("param", "set", "other", "name", "o", cwd=app).code == 0
-    assert kfctl("param", "set", "other", "value", 3, cwd=app).code == 0
+    assert kfctl("param", "set", "other", "value", 3, "--new", cwd=app).code == 0
     objs = docs(kfctl("show", "default", "-c", "other", cwd=app).out)
     assert [o["metadata"]["name"] for o in objs] == ["o"]
 

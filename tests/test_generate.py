@@ -115,7 +115,10 @@ def test_list_and_search(app, kfctl):
               "io.ksonnet.pkg.deployed-service", "io.ksonnet.pkg.namespace",
               "io.ksonnet.pkg.single-port-deployment", "io.ksonnet.pkg.single-port-service"):
         assert n in names
-    assert "io.ksonnet.pkg.seldon" not in names  # not installed
+    seldon = next(line for line in res.out.splitlines() if line.startswith("io.ksonnet.pkg.seldon "))
+    assert "kfctl pkg install kubeflow/seldon" in seldon  # not installed: listed with the way to get it
+    tfjob = next(line for line in res.out.splitlines() if line.startswith("io.ksonnet.pkg.tf-job "))
+    assert "pkg install" not in tfjob
     res = kfctl("prototype", "search", "pytorch", "-o", "json", cwd=app)
     assert {d["name"] for d in json.loads(res.out)["data"]} == {"io.ksonnet.pkg.pytorch-job",
                                                                "io.ksonnet.pkg.pytorch-operator"}

@@ -161,7 +161,7 @@ def app(new_app, kfctl):
     root = new_app("app")
     (root / "components" / "cm.jsonnet").write_text(CM % "cm", encoding="utf-8")
     assert kfctl("param", "set", "cm", "name", "my-cm", cwd=root).code == 0
-    assert kfctl("param", "set", "cm", "value", "one", cwd=root).code == 0
+    assert kfctl("param", "set", "cm", "value", "one", "--new", cwd=root).code == 0
     return root
 
 
@@ -178,7 +178,7 @@ def break_params(app: Path) -> tuple[int, int]:
 
 @pytest.mark.parametrize("args", [
     ("param", "set", "cm", "value", "two"),
-    ("param", "set", "cm", "newkey", "two"),
+    ("param", "set", "cm", "newkey", "two", "--new"),
     ("param", "unset", "cm", "value"),
     ("component", "rm", "cm"),
     ("generate", "configMap", "cm2", "--data", '{"a": "b"}'),
@@ -225,7 +225,7 @@ def test_numbers_keep_their_types(raw, expected):
 
 
 def test_leading_zero_value_round_trips_through_the_cli(app, kfctl):
-    assert kfctl("param", "set", "cm", "mode", "0755", cwd=app).code == 0
+    assert kfctl("param", "set", "cm", "mode", "0755", "--new", cwd=app).code == 0
     assert 'mode: "0755",' in (app / "components" / "params.libsonnet").read_text(encoding="utf-8")
     rows = json.loads(kfctl("param", "list", "cm", "-o", "json", cwd=app).out)["data"]
     assert {r["param"]: r["value"] for r in rows}["mode"] == "0755"
@@ -247,3 +247,11 @@ def test_show_names_the_broken_params_file_and_line(app, kfctl):
     first = res.err.splitlines()[0]
     assert first.startswith(f"kfctl: error: components/params.libsonnet:{line}:{col}: "), res
     assert str(app) not in res.err and "<params>" not in res.err, res
+
+
+def test_numbers_compare_by_value_in_the_edit_check():
+    from kfctl.params import same_value
+
+    assert same_value(0, -0.0) and same_value(2, 2.0) and same_value({"a": [1, 2.0]}, {"a": [1.0, 2]})
+    assert not same_value(1, True) and not same_value(0, False) and not same_value("1", 1)
+    assert not same_value({"a": 1}, {"a": 1, "b": 2}) and not same_value([1], [1, 1])

@@ -2,7 +2,12 @@
 
 Subcommands load lazily (``kfctl show`` never imports the cluster code). Errors surface in one place,
 ``KfctlGroup.main``: a KfctlError prints ``kfctl: error: <where>: <message>`` and exits with its code;
-usage errors exit 2, Ctrl-C 130, anything unexpected 70 (a bug; ``KFCTL_DEBUG=1`` shows the traceback).
+usage errors exit 2 (an argument that is not valid UTF-8 is one, checked here for every command), an
+operating-system error on a file (name too long, permission denied, disk full) exits 1 naming the file,
+Ctrl-C 130, anything unexpected 70 (a bug; ``KFCTL_DEBUG=1`` shows the traceback).
+
+Commands that change app files load the app through ``AppContext.app_for_write``, which first takes the
+app's lock (``files.app_lock``) for the rest of the command.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from ..errors import KfctlError
 
 # command name -> "module:attribute" under kfctl.cli
 COMMANDS = {
+    "help": "app_cmds:help_",
     "version": "app_cmds:version",
     "init": "app_cmds:init",
     "env": "app_cmds:env",
@@ -64,7 +70,9 @@ class KfctlGroup(click.Group):
         return getattr(mod, attr, None)
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        args = list(sys.argv[1:] if args is None else args)
         try:
+            check_arguments(args)
             rv = super().main(args=args, prog_name=prog_name or "kfctl", complete_var=complete_var,
                               standalone_mode=False, **extra)
         except KfctlError as exc:
@@ -85,6 +93,12 @@ class KfctlGroup(click.Group):
             except OSError:
                 pass
             sys.exit(0)
+        except OSError as exc:
+            # The system refused a file operation: bad input or environment, not a kfctl bug.
+            name = exc.filename
+            where = f"{printable(os.fsdecode(name))}: " if isinstance(name, (str, bytes)) else ""
+            click.echo(f"kfctl: error: {where}{exc.strerror or exc}", err=True)
+            sys.exit(EXIT_ERROR)
         except Exception as exc:  # noqa: BLE001 - the single place unexpected errors are reported
             if os.environ.get("KFCTL_DEBUG"):
                 raise
@@ -96,9 +110,30 @@ class KfctlGroup(click.Group):
 
 def _fail(exc: KfctlError) -> None:
     first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    click.echo(f"kfctl: error: {first}", err=True)
+    click.echo(f"kfctl: error: {printable(first)}", err=True)
     if exc.hint:
-        click.echo(f"hint: {exc.hint}", err=True)
+        click.echo(f"hint: {printable(exc.hint)}", err=True)
+
+
+def printable(text: str) -> str:
+    """``text`` with bytes that were not UTF-8 (surrogate escapes) shown as \\xNN, so it can be printed."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def check_arguments(args: list[str]) -> None:
+    """Refuse, for every command at once, an argument that is not valid UTF-8 text (Python hands such
+    bytes over as surrogate escapes, which no name, value or path of an app may hold), or holds NUL."""
+    for i, arg in enumerate(args, 1):
+        if isinstance(arg, str) and any("\udc80" <= ch <= "\udcff" for ch in arg):
+            raise UsageProblem(f"argument {i} ({printable(arg)!r}) is not valid UTF-8 text", where="command line")
+        if isinstance(arg, str) and "\0" in arg:  # only possible when kfctl is called in-process
+            raise UsageProblem(f"argument {i} ({arg!r}) holds a NUL character", where="command line")
+
+
+class UsageProblem(KfctlError):
+    """A command line kfctl cannot take (exit 2, like click's usage errors)."""
+
+    exit_code = EXIT_USAGE
 
 
 class AppContext:
@@ -107,6 +142,7 @@ class AppContext:
     def __init__(self, start: str | None):
         self.start = start
         self._app = None
+        self._locked = False
 
     @property
     def app(self):
@@ -116,14 +152,51 @@ class AppContext:
             self._app = App.load(self.start)
         return self._app
 
+    def app_for_write(self):
+        """The app, loaded after taking its lock, which is held until the command ends."""
+        if not self._locked:
+            from ..app import find_root
+            from ..files import app_lock
 
-@click.group(cls=KfctlGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--dir", "start_dir", type=click.Path(file_okay=False), default=None,
+            root = find_root(self.start)
+            click.get_current_context().find_root().with_resource(
+                app_lock(root, on_wait=lambda text: click.echo(f"kfctl: {text}", err=True)))
+            self._locked = True
+            self._app = None  # read the files again: another command may have changed them meanwhile
+        return self.app
+
+
+def _print_version(ctx, _param, value):
+    if value and not ctx.resilient_parsing:
+        from .. import __version__
+
+        click.echo(f"kfctl version: {__version__}")
+        ctx.exit(0)
+
+
+def colour_allowed(environ=None) -> bool:
+    """False when NO_COLOR is set (any non-empty value) or TERM is 'dumb'."""
+    environ = os.environ if environ is None else environ
+    return not environ.get("NO_COLOR") and environ.get("TERM") != "dumb"
+
+
+@click.group(cls=KfctlGroup, invoke_without_command=True, no_args_is_help=False,
+             context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--dir", "start_dir", type=click.Path(exists=True, file_okay=False), default=None,
               help="Start in this folder instead of the current one (the app is found by walking up).")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
+              help="Print kfctl's version and exit.")
 @click.pass_context
 def cli(ctx, start_dir):
-    """kfctl: ksonnet-style apps, environments and prototypes for ML stacks on Kubernetes."""
+    """kfctl: ksonnet-style apps, environments and prototypes for ML stacks on Kubernetes.
+
+    `kfctl help COMMAND` (or `kfctl COMMAND --help`) describes a command.
+    """
     ctx.obj = AppContext(start_dir)
+    if not colour_allowed():
+        ctx.color = False
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
 
 
 def main(argv=None):

@@ -15,7 +15,7 @@ VALUE_SETTINGS = {"ignore_unknown_options": True}
 
 
 def component_option(f):
-    return click.option("-c", "--component", "components", multiple=True,
+    return click.option("-c", "--component", "components", multiple=True, shell_complete=complete_components,
                         help="Only this component (repeatable).")(f)
 
 
@@ -102,6 +102,8 @@ def _pairs(values, what, *, read_file=False):
                     value = fh.read()
             except OSError as exc:
                 raise click.UsageError(f"{what} {item!r}: cannot read {value}: {exc.strerror}") from None
+            except UnicodeDecodeError:
+                raise click.UsageError(f"{what} {item!r}: {value} is not valid UTF-8 text") from None
         out[key] = value
     return out
 
@@ -165,16 +167,35 @@ def table(headers: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def output_option(f):
-    return click.option("-o", "--output", "output", type=click.Choice(["table", "json"]), default="table",
-                        show_default=True, help="Output format.")(f)
+# `-o` is the output format on every command that prints data, and nothing else: table|json|yaml for lists
+# and describes, yaml|json for show, text|json for diff and validate.
+OUTPUT_FORMATS = ("table", "json", "yaml")
+
+
+def output_option(f=None, *, default: str = "table"):
+    def deco(func):
+        return click.option("-o", "--output", "output", type=click.Choice(OUTPUT_FORMATS), default=default,
+                            show_default=True, help="Output format: a table for people, or JSON/YAML data.")(func)
+    return deco(f) if f is not None else deco
+
+
+def emit_data(output: str, kind: str, data) -> None:
+    """``{"kind": KIND, "data": DATA}`` as JSON or YAML (keys sorted: the same input, the same bytes)."""
+    import json
+
+    doc = {"kind": kind, "data": data}
+    if output == "json":
+        click.echo(json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False))
+    else:
+        import yaml
+
+        click.echo(yaml.safe_dump(doc, sort_keys=True, allow_unicode=True, default_flow_style=False, width=10_000),
+                   nl=False)
 
 
 def emit_table(output: str, kind: str, headers: list[str], rows: list[list[str]], data: list[dict]) -> None:
-    import json
-
-    if output == "json":
-        click.echo(json.dumps({"kind": kind, "data": data}, indent=2, sort_keys=True, ensure_ascii=False))
+    if output in ("json", "yaml"):
+        emit_data(output, kind, data)
     else:
         click.echo(table(headers, rows), nl=False)
 
@@ -184,3 +205,56 @@ def should_confirm(yes: bool, dry_run: bool) -> bool:
     if yes or dry_run or os.environ.get("KFCTL_YES", "") not in ("", "0"):
         return False
     return sys.stdin.isatty() and sys.stderr.isatty()
+
+
+# --------------------------------------------------------------------------- shell completion
+# `eval "$(_KFCTL_COMPLETE=bash_source kfctl)"` (zsh_source, fish_source): click asks these for the names.
+
+
+def _completion_app(ctx):
+    from ..app import App
+    from ..errors import KfctlError
+
+    try:
+        return App.load(ctx.find_root().params.get("start_dir"))
+    except (KfctlError, OSError):
+        return None
+
+
+def _completer(names_of):
+    def complete(ctx, param, incomplete):
+        from ..errors import KfctlError
+
+        app = _completion_app(ctx)
+        if app is None:
+            return []
+        try:
+            names = names_of(app)
+        except (KfctlError, OSError):
+            return []
+        return [n for n in sorted(set(names)) if n.startswith(incomplete)]
+    return complete
+
+
+def _package_names(app):
+    from ..registry import installed_map, open_registry
+
+    names = list(installed_map(app))
+    for reg, spec in app.registries().items():
+        if spec.get("protocol") in ("builtin", "fs"):  # no network for a completion
+            names += [f"{reg}/{pkg}" for pkg in open_registry(app, reg).libraries]
+    return names
+
+
+def _prototype_names(app):
+    from ..prototype import catalog
+
+    protos = catalog(app).prototypes
+    return [p.name for p in protos] + [p.short_name for p in protos]
+
+
+complete_envs = _completer(lambda app: list(app.environments()))
+complete_components = _completer(lambda app: [c.name for c in app.components()])
+complete_registries = _completer(lambda app: list(app.registries()))
+complete_packages = _completer(_package_names)
+complete_prototypes = _completer(_prototype_names)

@@ -6,25 +6,26 @@ import json
 
 import click
 
-from ._options import VALUE_SETTINGS, emit_table, output_option
+from ._options import VALUE_SETTINGS, complete_components, complete_envs, emit_data, emit_table, output_option
 
 
-def _load(ctx):
+def _load(ctx, *, write: bool = False):
+    """The app; with ``write`` its lock is taken first (every command that changes app files)."""
     from . import AppContext
 
     obj = ctx.find_object(AppContext)
-    return obj.app
+    return obj.app_for_write() if write else obj.app
 
 
 def _k8s_version(api_spec: str | None) -> str:
-    from ..app import DEFAULT_K8S_VERSION
+    from ..app import DEFAULT_K8S_VERSION, check_k8s_version
     from ..errors import AppError
 
     if not api_spec:
         return DEFAULT_K8S_VERSION
     kind, _, value = api_spec.partition(":")
     if kind == "version" and value:
-        return value if value.startswith("v") else f"v{value}"
+        return check_k8s_version(value, f"--api-spec {api_spec!r}")
     if kind == "file" and value:
         try:
             with open(value, encoding="utf-8") as fh:
@@ -33,8 +34,28 @@ def _k8s_version(api_spec: str | None) -> str:
             raise AppError(f"--api-spec {api_spec!r}: cannot read the OpenAPI file: {exc}") from None
         if not version:
             raise AppError(f"--api-spec {api_spec!r}: the file has no info.version")
-        return version
+        return check_k8s_version(str(version), f"--api-spec {api_spec!r} (info.version)")
     raise click.UsageError(f"--api-spec {api_spec!r}: expected version:vX.Y.Z or file:PATH")
+
+
+# --------------------------------------------------------------------------- help
+
+
+@click.command("help")
+@click.argument("command", nargs=-1)
+@click.pass_context
+def help_(ctx, command):
+    """Describe COMMAND (e.g. `kfctl help param set`), or list every command."""
+    root = ctx.find_root()
+    cmd, sub_ctx = root.command, root
+    for i, word in enumerate(command):
+        nxt = cmd.get_command(sub_ctx, word) if isinstance(cmd, click.Group) else None
+        if nxt is None:
+            known = ", ".join(cmd.list_commands(sub_ctx)) if isinstance(cmd, click.Group) else "none"
+            raise click.UsageError(f"no command {' '.join(command[:i + 1])!r} (commands here: {known})")
+        sub_ctx = click.Context(nxt, info_name=word, parent=sub_ctx)
+        cmd = nxt
+    click.echo(cmd.get_help(sub_ctx))
 
 
 # --------------------------------------------------------------------------- version
@@ -62,13 +83,18 @@ def version():
 
 
 def _default_destination(server, namespace, context):
+    from ..errors import ClusterError
     from ..kubeconfig import contexts, current_context
 
     ctx_info = None
-    if context:
-        ctx_info = contexts().get(context)
-    elif server is None:
-        ctx_info = current_context()
+    try:
+        if context:
+            ctx_info = contexts().get(context)
+        elif server is None:
+            ctx_info = current_context()
+    except ClusterError as exc:
+        # No cluster is needed here: say why the defaults are missing and go on without them.
+        click.echo(f"kfctl: warning: {exc}; the environment gets no server from it", err=True)
     if server is None:
         server = ctx_info.server if ctx_info else ""
     if namespace is None:
@@ -95,9 +121,17 @@ def init(ctx, app_name, namespace, server, context, api_spec, env_name, skip_def
 
     from . import AppContext
 
-    check_component_name(Path(app_name).name)
+    import os
+
+    if not app_name.strip():
+        raise click.UsageError("the app's folder name is empty; give the folder to create, e.g. 'kfctl init myapp'")
     base = ctx.find_object(AppContext).start
-    target = Path(base or ".") / app_name
+    # `sub/../myapp` means the folder myapp, and `.` the current one: normalise first, so that nothing
+    # is made on the way.
+    target = Path(os.path.abspath(os.path.join(base or ".", app_name)))
+    if not target.name:
+        raise click.UsageError(f"{app_name!r} names no folder an app can be created in")
+    check_component_name(target.name)
     server, namespace = _default_destination(server, namespace, context)
     registries = {} if skip_default_registries else _builtin_registries()
     app = init_app(target, env=env_name, server=server, namespace=namespace, k8s_version=_k8s_version(api_spec),
@@ -127,11 +161,11 @@ def env():
 @click.option("--namespace", "-n", default=None, help="Destination namespace (default: 'default').")
 @click.option("--context", default=None, help="Kubeconfig context to use for this environment.")
 @click.option("--api-spec", default=None, help="Kubernetes version: version:vX.Y.Z or file:swagger.json.")
-@click.option("--override", "-o", is_flag=True, help="Record it in app.override.yaml (local, not committed).")
+@click.option("--override", is_flag=True, help="Record it in app.override.yaml (local, not committed).")
 @click.pass_context
 def env_add(ctx, name, server, namespace, context, api_spec, override):
     """Add environment NAME."""
-    app = _load(ctx)
+    app = _load(ctx, write=True)
     server, namespace = _default_destination(server, namespace, context)
     e = app.add_environment(name, server=server, namespace=namespace, k8s_version=_k8s_version(api_spec),
                             context=context, override=override)
@@ -140,12 +174,12 @@ def env_add(ctx, name, server, namespace, context, api_spec, override):
 
 
 @env.command("rm")
-@click.argument("name")
-@click.option("--override", "-o", is_flag=True, hidden=True)
+@click.argument("name", shell_complete=complete_envs)
+@click.option("--override", is_flag=True, hidden=True)
 @click.pass_context
 def env_rm(ctx, name, override):
     """Remove environment NAME and its folder."""
-    _load(ctx).remove_environment(name)
+    _load(ctx, write=True).remove_environment(name)
     click.echo(f"removed environment {name!r}", err=True)
 
 
@@ -165,28 +199,27 @@ def env_list(ctx, output):
 
 
 @env.command("set")
-@click.argument("name")
+@click.argument("name", shell_complete=complete_envs)
 @click.option("--name", "new_name", default=None, help="Rename the environment.")
-@click.option("--server", default=None)
-@click.option("--namespace", "-n", default=None)
+@click.option("--server", default=None, help="New API server URL.")
+@click.option("--namespace", "-n", default=None, help="New destination namespace.")
 @click.option("--context", default=None, help="Kubeconfig context ('' to clear).")
-@click.option("--api-spec", default=None)
+@click.option("--api-spec", default=None, help="New Kubernetes version: version:vX.Y.Z or file:swagger.json.")
 @click.pass_context
 def env_set(ctx, name, new_name, server, namespace, context, api_spec):
     """Change environment NAME's destination, Kubernetes version or name."""
-    app = _load(ctx)
+    app = _load(ctx, write=True)
     e = app.update_environment(name, server=server, namespace=namespace, context=context,
                                k8s_version=_k8s_version(api_spec) if api_spec else None, new_name=new_name)
     click.echo(f"updated environment {e.name!r}", err=True)
 
 
 @env.command("describe")
-@click.argument("name", required=False)
+@click.argument("name", required=False, shell_complete=complete_envs)
+@output_option
 @click.pass_context
-def env_describe(ctx, name):
-    """Print environment NAME's settings as YAML."""
-    from ..app import dump_yaml
-
+def env_describe(ctx, name, output):
+    """Print environment NAME's settings (default: the current environment)."""
     e = _load(ctx).environment(name)
     data = {"name": e.name, "path": e.path, "k8sVersion": e.k8s_version,
             "destination": {"server": e.server, "namespace": e.namespace}}
@@ -194,16 +227,24 @@ def env_describe(ctx, name):
         data["destination"]["context"] = e.context
     if e.targets:
         data["targets"] = list(e.targets)
-    click.echo(dump_yaml(data), nl=False)
+    if output != "table":
+        emit_data(output, "Environment", data)
+        return
+    rows = [["name", e.name], ["path", e.path], ["kubernetes-version", e.k8s_version], ["server", e.server],
+            ["namespace", e.namespace], ["context", e.context or ""], ["targets", ", ".join(e.targets)]]
+    from ._options import table
+
+    click.echo(table(["field", "value"], rows), nl=False)
 
 
 @env.command("current")
-@click.option("--set", "set_", default=None, metavar="ENV", help="Make ENV the current environment.")
+@click.option("--set", "set_", default=None, metavar="ENV", shell_complete=complete_envs,
+              help="Make ENV the current environment.")
 @click.option("--unset", is_flag=True, help="Clear the current environment.")
 @click.pass_context
 def env_current(ctx, set_, unset):
     """Print (or set) the environment used when a command is given none."""
-    app = _load(ctx)
+    app = _load(ctx, write=bool(set_ or unset))
     if set_ and unset:
         raise click.UsageError("give --set or --unset, not both")
     if set_:
@@ -217,14 +258,14 @@ def env_current(ctx, set_, unset):
 
 
 @env.command("targets")
-@click.argument("name")
+@click.argument("name", shell_complete=complete_envs)
 @click.option("--module", "modules", multiple=True, help="Module to render in this environment (repeatable).")
 @click.pass_context
 def env_targets(ctx, name, modules):
     """Limit environment NAME to some modules (none: all)."""
     from ..errors import UnknownComponent
 
-    app = _load(ctx)
+    app = _load(ctx, write=True)
     known = app.modules()
     for m in modules:
         if m.replace("/", ".").strip(".") not in known:
@@ -246,25 +287,31 @@ def param():
 
 
 @param.command("set", context_settings=VALUE_SETTINGS)
-@click.argument("args", nargs=-1, required=True)
-@click.option("--env", "env_name", default=None, help="Set the override of this environment.")
+@click.argument("args", nargs=-1, required=True, shell_complete=complete_components)
+@click.option("--env", "env_name", default=None, shell_complete=complete_envs,
+              help="Set the override of this environment.")
 @click.option("--global", "global_", is_flag=True, help="Set a global parameter (module, or --env's globals).")
 @click.option("--as-string", is_flag=True, help="Keep VALUE as a string (no number/bool/JSON typing).")
+@click.option("--new", "new", is_flag=True,
+              help="Add KEY as a new parameter even though it looks like a misspelling of an existing one.")
 @click.pass_context
-def param_set(ctx, args, env_name, global_, as_string):
+def param_set(ctx, args, env_name, global_, as_string, new):
     """Set a parameter: COMPONENT KEY VALUE, or KEY VALUE with --global (or with --env: env globals).
 
-    Values are typed: integers, decimals, true/false and JSON arrays/objects; anything else is a string.
+    Values are typed: a whole token that is a number is a number (integers exact up to 2^53; 2.0, 5.,
+    1e5 are numbers too), true/false are booleans, [..] and {..} are JSON; anything else is a string.
+    A KEY the component lacks but that is close to one it has (a typo) is refused, naming the close ones;
+    --new adds it anyway.
     A value that starts with '--' is taken as a value; '--' also ends the options.
     """
     from ..params import parse_value, set_param
 
-    app = _load(ctx)
+    app = _load(ctx, write=True)
     component, key, raw = _split_param_args(args, env_name, global_, want_value=True)
     if component is not None:
         app.component(component)
     value = parse_value(raw, as_string=as_string)
-    target = set_param(app, component, key, value, env=env_name, global_=global_ or component is None)
+    target = set_param(app, component, key, value, env=env_name, global_=global_ or component is None, new=new)
     click.echo(f"set {key!r} in {app.rel(target.path)}", err=True)
 
 
@@ -280,15 +327,16 @@ def _split_param_args(args, env_name, global_, *, want_value):
 
 
 @param.command("unset", context_settings=VALUE_SETTINGS)
-@click.argument("args", nargs=-1, required=True)
-@click.option("--env", "env_name", default=None)
-@click.option("--global", "global_", is_flag=True)
+@click.argument("args", nargs=-1, required=True, shell_complete=complete_components)
+@click.option("--env", "env_name", default=None, shell_complete=complete_envs,
+              help="Remove the override of this environment.")
+@click.option("--global", "global_", is_flag=True, help="Remove a global parameter (module, or --env's globals).")
 @click.pass_context
 def param_unset(ctx, args, env_name, global_):
     """Remove a parameter: COMPONENT KEY, or KEY with --global (or with --env: env globals)."""
     from ..params import unset_param
 
-    app = _load(ctx)
+    app = _load(ctx, write=True)
     component, key, _ = _split_param_args(args, env_name, global_, want_value=False)
     target = unset_param(app, component, key, env=env_name, global_=global_ or component is None)
     click.echo(f"removed {key!r} from {app.rel(target.path)}", err=True)
@@ -299,8 +347,9 @@ def _fmt_value(value) -> str:
 
 
 @param.command("list")
-@click.argument("component", required=False)
-@click.option("--env", "env_name", default=None, help="Show the values this environment renders with.")
+@click.argument("component", required=False, shell_complete=complete_components)
+@click.option("--env", "env_name", default=None, shell_complete=complete_envs,
+              help="Show the values this environment renders with.")
 @output_option
 @click.pass_context
 def param_list(ctx, component, env_name, output):
@@ -323,9 +372,10 @@ def param_list(ctx, component, env_name, output):
 
 
 @param.command("diff")
-@click.argument("env1")
-@click.argument("env2")
-@click.option("--component", "-c", "component", default=None)
+@click.argument("env1", shell_complete=complete_envs)
+@click.argument("env2", shell_complete=complete_envs)
+@click.option("--component", "-c", "component", default=None, shell_complete=complete_components,
+              help="Only this component.")
 @output_option
 @click.pass_context
 def param_diff(ctx, env1, env2, component, output):
@@ -375,14 +425,14 @@ def component_list(ctx, output):
 
 
 @component.command("rm")
-@click.argument("name")
+@click.argument("name", shell_complete=complete_components)
 @click.pass_context
 def component_rm(ctx, name):
     """Remove component NAME: its file, its params and every environment's overrides of it."""
     from ..files import atomic_write
     from ..params import remove_component_block, remove_env_overrides
 
-    app = _load(ctx)
+    app = _load(ctx, write=True)
     comp = app.component(name)
     # Compute every new file first; then delete the component, then its params (a crash leaves an app
     # that still renders).
@@ -413,7 +463,7 @@ def upgrade(ctx, dry_run):
     from ..app import dump_yaml
     from ..files import atomic_write
 
-    app = _load(ctx)
+    app = _load(ctx, write=not dry_run)
     changes = []
     new_data = app.upgraded_data()
     if new_data != app.data:

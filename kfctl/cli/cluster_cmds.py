@@ -213,6 +213,8 @@ def apply(ctx, env_name, components, dry_run, prune, prune_moved, delete_content
 
     options = build_jsonnet_options(kw)
     app = ctx.find_object(AppContext).app
+    if not dry_run and not app.app_id:
+        app = ctx.find_object(AppContext).app_for_write()  # its first apply writes the app's id to app.yaml
     rendered = _render(app, env_name, list(components) or None, options)
     env = rendered.env
     cluster = _connect(env, connection, workers=concurrency, verb="dry-run apply to" if dry_run else "change")

@@ -82,10 +82,12 @@ def _renderer(app, comps, options):
     return render_one
 
 
-def _app(ctx):
+def _app(ctx, *, write: bool = False):
+    """The app; ``write`` takes the app's lock first (the first apply writes the app's id to app.yaml)."""
     from . import AppContext
 
-    return ctx.find_object(AppContext).app
+    obj = ctx.find_object(AppContext)
+    return obj.app_for_write() if write and not obj.app.app_id else obj.app
 
 
 def _print_json(kind: str, outcomes, *, differs: bool = False) -> None:
@@ -131,7 +133,7 @@ def _apply(ctx, all_envs, names, fail_fast, parallel, kw):
     from ..apply import DEFAULT_CRD_TIMEOUT, Options
     from ..fleet import apply_fleet, select
 
-    app = _app(ctx)
+    app = _app(ctx, write=not kw.get("dry_run"))
     envs = select(app, names, all_envs)
     comps = list(kw.get("components") or ()) or None
     timeout = kw.get("timeout")

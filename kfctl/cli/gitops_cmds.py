@@ -72,7 +72,8 @@ def validate(ctx, env_name, components, kube_version, use_cluster, output, no_ca
     if report.errors:
         bad = len({_object_key(p.object) for p in report.errors})
         raise ValidationError(f"{bad} of {total} objects in environment {rendered.env.name!r} are invalid "
-                              f"({len(report.errors)} problems, Kubernetes {report.schema_version} schemas)")
+                              f"({len(report.errors)} problem{'' if len(report.errors) == 1 else 's'}, "
+                              f"Kubernetes {report.schema_version} schemas)")
     if output == "text":
         unchecked = f"; {len(report.unchecked)} not validated (see the warnings)" if report.unchecked else ""
         click.echo(f"{report.checked} of {total} objects valid{unchecked} (Kubernetes {report.schema_version} "

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import click
 
-from ._options import emit_table, output_option
+from ._options import (complete_envs, complete_packages, complete_prototypes, complete_registries, emit_data,
+                       emit_table, output_option)
 
 GENERATE_SETTINGS = {"ignore_unknown_options": True, "allow_extra_args": True, "allow_interspersed_args": True}
 
 
-def _app(ctx):
+def _app(ctx, *, write: bool = False):
+    """The app; with ``write`` its lock is taken first (every command that changes app files)."""
     from . import AppContext
 
-    return ctx.find_object(AppContext).app
+    obj = ctx.find_object(AppContext)
+    return obj.app_for_write() if write else obj.app
 
 
 def _note(text: str) -> None:
@@ -30,13 +33,13 @@ def registry():
 @registry.command("add")
 @click.argument("name")
 @click.argument("uri")
-@click.option("--override", "-o", is_flag=True, help="Record it in app.override.yaml (local, not committed).")
+@click.option("--override", is_flag=True, help="Record it in app.override.yaml (local, not committed).")
 @click.pass_context
 def registry_add(ctx, name, uri, override):
     """Add registry NAME at URI: a folder, github.com/ORG/REPO/tree/REF/PATH, or a git URL (.git/tree/REF/PATH)."""
     from ..registry import add_registry
 
-    app = _app(ctx)
+    app = _app(ctx, write=True)
     res = add_registry(app, name, uri, override=override)
     if not res.changed:
         click.echo(f"registry {name!r} already points at {uri}; nothing to do", err=True)
@@ -61,14 +64,22 @@ def registry_list(ctx, output):
 
 
 @registry.command("describe")
-@click.argument("name")
+@click.argument("name", shell_complete=complete_registries)
+@output_option
 @click.pass_context
-def registry_describe(ctx, name):
+def registry_describe(ctx, name, output):
     """Show registry NAME: its source and packages."""
     from ..registry import open_registry
 
     app = _app(ctx)
     reg = open_registry(app, name)
+    if output != "table":
+        emit_data(output, "Registry", {
+            "name": name, "uri": reg.source.uri, "protocol": reg.source.protocol, "commit": reg.commit,
+            "folder": str(reg.root),
+            "packages": [{"name": pkg, "version": None if reg.commit else lib.version}
+                         for pkg, lib in reg.libraries.items()]})
+        return
     click.echo(f"REGISTRY NAME:\n{name}\n")
     click.echo(f"URI:\n{reg.source.uri}\n")
     click.echo(f"PROTOCOL:\n{reg.source.protocol}\n")
@@ -86,13 +97,13 @@ def registry_describe(ctx, name):
 
 
 @registry.command("rm")
-@click.argument("name")
+@click.argument("name", shell_complete=complete_registries)
 @click.pass_context
 def registry_rm(ctx, name):
     """Remove registry NAME (packages installed from it stay vendored and usable)."""
     from ..registry import remove_registry
 
-    app = _app(ctx)
+    app = _app(ctx, write=True)
     left = remove_registry(app, name)
     click.echo(f"removed registry {name!r}", err=True)
     if left:
@@ -100,14 +111,14 @@ def registry_rm(ctx, name):
 
 
 @registry.command("set")
-@click.argument("name")
+@click.argument("name", shell_complete=complete_registries)
 @click.option("--uri", required=True, help="The new source of the registry.")
 @click.pass_context
 def registry_set(ctx, name, uri):
     """Point registry NAME at a new source."""
     from ..registry import set_registry
 
-    app = _app(ctx)
+    app = _app(ctx, write=True)
     reg = set_registry(app, name, uri)
     if reg is None:
         click.echo(f"registry {name!r} already points at {uri}; nothing to do", err=True)
@@ -116,13 +127,13 @@ def registry_set(ctx, name, uri):
 
 
 @registry.command("update")
-@click.argument("names", nargs=-1)
+@click.argument("names", nargs=-1, shell_complete=complete_registries)
 @click.pass_context
 def registry_update(ctx, names):
     """Fetch the latest commit of git registries (all, or NAMES) for later installs."""
     from ..registry import update_registry
 
-    app = _app(ctx)
+    app = _app(ctx, write=True)
     for name in names or list(app.registries()):
         old, new = update_registry(app, name)
         if new is None:
@@ -146,8 +157,9 @@ def pkg():
 
 
 @pkg.command("install")
-@click.argument("descriptor", metavar="REGISTRY/PACKAGE[@VERSION]")
-@click.option("--env", "env_name", default=None, help="Record the package for this environment only.")
+@click.argument("descriptor", metavar="REGISTRY/PACKAGE[@VERSION]", shell_complete=complete_packages)
+@click.option("--env", "env_name", default=None, shell_complete=complete_envs,
+              help="Record the package for this environment only.")
 @click.option("--force", is_flag=True, help="Reinstall even when this version is installed.")
 @click.option("--upgrade", is_flag=True,
               help="Move every installed package of the registry to this version, and the components made from "
@@ -165,7 +177,7 @@ def pkg_install(ctx, descriptor, env_name, force, upgrade):
     """
     from ..registry import install
 
-    app = _app(ctx)
+    app = _app(ctx, write=True)
     res = install(app, descriptor, env=env_name, force=force, upgrade=upgrade)
     for note in res.notes:
         _note(note)
@@ -217,9 +229,10 @@ def pkg_list(ctx, only_installed, output):
 
 
 @pkg.command("describe")
-@click.argument("descriptor", metavar="[REGISTRY/]PACKAGE")
+@click.argument("descriptor", metavar="[REGISTRY/]PACKAGE", shell_complete=complete_packages)
+@output_option
 @click.pass_context
-def pkg_describe(ctx, descriptor):
+def pkg_describe(ctx, descriptor, output):
     """Describe a package: installed copy if any, else the registry's."""
     from ..prototype import package_prototypes
     from ..registry import imported_packages, installed_map, open_registry, parse_descriptor, read_package
@@ -247,6 +260,15 @@ def pkg_describe(ctx, descriptor):
         where = f"registry {reg_name!r}, not installed"
     protos, problems = package_prototypes(package.path, f"{reg_name}/{name}")
     needs = sorted(set(package.dependencies) | set(imported_packages(package.path, reg_name)) - {name})
+    for problem in problems if output != "table" else ():
+        _note(problem)
+    if output != "table":
+        emit_data(output, "Package", {
+            "name": name, "registry": reg_name, "installed": inst is not None and inst.path is not None and not want,
+            "version": package.version, "description": package.description,
+            "dependencies": [f"{reg_name}/{dep}" for dep in needs],
+            "prototypes": [{"name": p.name, "description": p.short_description} for p in protos]})
+        return
     click.echo(f"LIBRARY NAME:\n{name}\n")
     click.echo(f"REGISTRY:\n{reg_name} ({where})\n")
     click.echo(f"VERSION:\n{package.version or 'unversioned'}\n")
@@ -262,15 +284,16 @@ def pkg_describe(ctx, descriptor):
 
 
 @pkg.command("remove")
-@click.argument("descriptor", metavar="REGISTRY/PACKAGE")
-@click.option("--env", "env_name", default=None, help="Remove it from this environment's packages.")
-@click.option("--force", is_flag=True, help="Remove even when other installed packages import it.")
+@click.argument("descriptor", metavar="REGISTRY/PACKAGE", shell_complete=complete_packages)
+@click.option("--env", "env_name", default=None, shell_complete=complete_envs,
+              help="Remove it from this environment's packages.")
+@click.option("--force", is_flag=True, help="Remove even when other installed packages or components import it.")
 @click.pass_context
 def pkg_remove(ctx, descriptor, env_name, force):
     """Remove an installed package (its vendor folder and its app.yaml entry)."""
     from ..registry import remove
 
-    app = _app(ctx)
+    app = _app(ctx, write=True)
     inst = remove(app, descriptor, env=env_name, force=force)
     click.echo(f"removed {inst.key}", err=True)
 
@@ -283,30 +306,66 @@ def prototype():
     """List, describe, search, preview and use prototypes."""
 
 
-def _catalog(app):
+def _catalog(app, *, available: bool = False):
     from ..prototype import catalog
 
-    cat = catalog(app)
+    cat = catalog(app, available=available)
     for problem in cat.problems:
         _note(problem)
     return cat.prototypes
 
 
+def _app_or_none(ctx):
+    """The app, or None outside one (prototype listings then show the built-in registry)."""
+    from ..errors import NotAnApp
+
+    try:
+        return _app(ctx)
+    except NotAnApp:
+        return None
+
+
+def _find_usable(app, name):
+    """The installed (or system) prototype NAME; one only in a not-installed package says how to install it."""
+    from ..errors import PrototypeError
+    from ..prototype import find, install_hint
+
+    try:
+        return find(_catalog(app), name)
+    except PrototypeError:
+        try:
+            proto = find(_catalog(app, available=True), name)
+        except PrototypeError:
+            proto = None
+        if proto is not None and not proto.installed:
+            raise PrototypeError(f"prototype {proto.name} is in package {proto.package}, which is not installed; "
+                                 f"run '{install_hint(proto)}' first") from None
+        raise
+
+
 def _proto_rows(protos):
+    from ..prototype import install_hint
+
     rows, data = [], []
-    for p in sorted(protos, key=lambda x: x.name):
-        rows.append([p.name, p.origin, p.short_description])
-        data.append({"name": p.name, "package": p.origin, "description": p.short_description})
+    for p in sorted(protos, key=lambda x: (x.name, x.origin)):
+        hint = "" if p.installed else install_hint(p)
+        rows.append([p.name, p.origin, "*" if p.installed else "", hint, p.short_description])
+        data.append({"name": p.name, "package": p.origin, "installed": p.installed, "install": hint or None,
+                     "description": p.short_description})
     return rows, data
+
+
+PROTO_HEADERS = ["name", "package", "installed", "to install", "description"]
 
 
 @prototype.command("list")
 @output_option
 @click.pass_context
 def prototype_list(ctx, output):
-    """List the prototypes of installed packages and the system prototypes."""
-    rows, data = _proto_rows(_catalog(_app(ctx)))
-    emit_table(output, "PrototypeList", ["name", "package", "description"], rows, data)
+    """List prototypes: system ones, installed packages' (*), and those of the registries' other packages
+    with the `kfctl pkg install` line that gets them. Outside an app: the built-in registry's."""
+    rows, data = _proto_rows(_catalog(_app_or_none(ctx), available=True))
+    emit_table(output, "PrototypeList", PROTO_HEADERS, rows, data)
 
 
 @prototype.command("search")
@@ -314,23 +373,33 @@ def prototype_list(ctx, output):
 @output_option
 @click.pass_context
 def prototype_search(ctx, text, output):
-    """List prototypes whose full name contains TEXT."""
+    """List prototypes whose full name contains TEXT (installed or not, as `prototype list`)."""
     from ..prototype import search
 
-    rows, data = _proto_rows(search(_catalog(_app(ctx)), text))
-    emit_table(output, "PrototypeList", ["name", "package", "description"], rows, data)
+    rows, data = _proto_rows(search(_catalog(_app_or_none(ctx), available=True), text))
+    emit_table(output, "PrototypeList", PROTO_HEADERS, rows, data)
 
 
 @prototype.command("describe")
-@click.argument("name")
+@click.argument("name", shell_complete=complete_prototypes)
+@output_option
 @click.pass_context
-def prototype_describe(ctx, name):
+def prototype_describe(ctx, name, output):
     """Show a prototype's description and every parameter (type, default, description)."""
-    from ..prototype import find
+    from ..prototype import find, install_hint
 
-    p = find(_catalog(_app(ctx)), name)
+    p = find(_catalog(_app_or_none(ctx), available=True), name)
+    if output != "table":
+        emit_data(output, "Prototype", {
+            "name": p.name, "package": p.origin, "installed": p.installed,
+            "install": None if p.installed else install_hint(p), "description": p.description,
+            "params": [{"name": prm.name, "type": prm.type, "description": prm.description, "required": prm.required,
+                        "default": prm.default} for prm in p.params]})
+        return
     click.echo(f"PROTOTYPE NAME:\n{p.name}\n")
-    click.echo(f"PACKAGE:\n{p.origin}\n")
+    click.echo(f"PACKAGE:\n{p.origin}" + ("" if p.installed else " (not installed)") + "\n")
+    if not p.installed:
+        click.echo(f"INSTALL:\n  {install_hint(p)}\n")
     click.echo(f"DESCRIPTION:\n{p.description}\n")
     if p.requires:
         click.echo("REQUIRES (installed in the cluster first):\n" + "".join(f"  {r}\n" for r in p.requires))
@@ -359,16 +428,16 @@ def _split(tokens, what):
 
 
 @prototype.command("preview", context_settings=GENERATE_SETTINGS)
-@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+@click.argument("args", nargs=-1, type=click.UNPROCESSED, shell_complete=complete_prototypes)
 @click.option("--values-file", default=None, help="Jsonnet object file of parameter values.")
 @click.pass_context
 def prototype_preview(ctx, args, values_file):
     """Print what `generate PROTOTYPE NAME --p=v` would write, without writing anything."""
-    from ..prototype import component_text, find, load_values_file, param_sources
+    from ..prototype import component_text, load_values_file, param_sources
 
     app = _app(ctx)
     (name, *rest), flags = _split(args, 1)
-    p = find(_catalog(app), name)
+    p = _find_usable(app, name)
     comp = dict(flags).get("name", p.short_name)
     values = load_values_file(values_file) if values_file else None
     sources = param_sources(p, comp, flags, values)
@@ -379,23 +448,20 @@ def prototype_preview(ctx, args, values_file):
 
 
 def _generate(ctx, args, values_file, module):
-    from ..prototype import find, load_values_file, plan_generate, write_plan
+    from ..prototype import load_values_file, plan_generate, write_plan
 
-    app = _app(ctx)
+    app = _app(ctx, write=True)
     (proto_name, comp_name), flags = _split(args, 2)
-    proto = find(_catalog(app), proto_name)
+    proto = _find_usable(app, proto_name)
     values = load_values_file(values_file) if values_file else None
     plan = plan_generate(app, proto, comp_name, flags, values=values, module=module)
     write_plan(app, plan)
     click.echo(f"wrote component {plan.component!r} at {app.rel(plan.component_path)} "
                f"(prototype {proto.name}; {len(plan.params)} params in {app.rel(plan.params_path)})", err=True)
-    if plan.render_problem:
-        _note(f"the component does not render yet ({plan.render_problem}); set its parameters with "
-              f"'kfctl param set {plan.component} KEY VALUE'")
 
 
 @prototype.command("use", context_settings=GENERATE_SETTINGS)
-@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+@click.argument("args", nargs=-1, type=click.UNPROCESSED, shell_complete=complete_prototypes)
 @click.option("--values-file", default=None, help="Jsonnet object file of parameter values (wins over flags).")
 @click.option("--module", default=None, help="Module to put the component in (or name it MODULE.NAME).")
 @click.pass_context
@@ -405,7 +471,7 @@ def prototype_use(ctx, args, values_file, module):
 
 
 @click.command(context_settings=GENERATE_SETTINGS)
-@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+@click.argument("args", nargs=-1, type=click.UNPROCESSED, shell_complete=complete_prototypes)
 @click.option("--values-file", default=None, help="Jsonnet object file of parameter values (wins over flags).")
 @click.option("--module", default=None, help="Module to put the component in (or name it MODULE.NAME).")
 @click.pass_context
@@ -431,6 +497,6 @@ def import_(ctx, paths, module):
     """Copy Kubernetes manifests (YAML/JSON) or jsonnet files in as components."""
     from ..prototype import import_files
 
-    app = _app(ctx)
+    app = _app(ctx, write=True)
     for comp in import_files(app, list(paths), module=module):
         click.echo(f"imported component {comp.name!r} at {app.rel(comp.path)}", err=True)

@@ -6,11 +6,11 @@ import sys
 
 import click
 
-from ._options import build_jsonnet_options, component_option, jsonnet_options
+from ._options import build_jsonnet_options, complete_envs, component_option, jsonnet_options
 
 
 @click.command()
-@click.argument("env_name", metavar="[ENV]", required=False)
+@click.argument("env_name", metavar="[ENV]", required=False, shell_complete=complete_envs)
 @component_option
 @click.option("-o", "--output", "--format", "output", type=click.Choice(["yaml", "json"]), default="yaml",
               show_default=True, help="YAML documents, or one JSON v1 List.")
