@@ -30,22 +30,22 @@ def evaluate_components(app: App, engine: Engine, chosen: list[Component], names
     except EngineError as err:
         first = _name_component(app, err, chosen)
         if len(names) > 1 and req.snippet is not None:
-            _add_other_failures(first, app, engine, names, request)
+            _add_other_failures(first, app, engine, chosen, names, request)
         raise first from None
 
 
-def _add_other_failures(first: EngineError, app: App, engine: Engine, names: list[str],
+def _add_other_failures(first: EngineError, app: App, engine: Engine, chosen: list[Component], names: list[str],
                         request: Callable[[list[str]], Request]) -> None:
     """One bad component must not hide the others': the errors of the other components that fail on
-    their own become ``first``'s hint (each component evaluated alone)."""
+    their own become ``first``'s hint (each component evaluated alone, named as ``first`` is)."""
     seen = [str(first).splitlines()[0]]
-    for name in names:
+    for comp, name in zip(chosen, names):
         try:
             evaluate_compat(engine, request([name]), base=app.root)
         except EngineCrash:
             continue  # named when that component is rendered on its own
         except EngineError as exc:
-            text = str(exc).splitlines()[0]
+            text = str(_name_component(app, exc, [comp])).splitlines()[0]
             if text not in seen:
                 seen.append(text)
     others = seen[1:]

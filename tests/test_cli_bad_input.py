@@ -286,7 +286,8 @@ def test_unknown_registry_protocol_in_app_yaml_is_refused_naming_app_yaml(app, k
 
 def test_pkg_remove_of_a_package_a_component_imports_is_refused(app, kfctl):
     assert kfctl("pkg", "install", "kubeflow/common", cwd=app).code == 0
-    vendored = sorted(p.name for p in (app / "vendor" / "kubeflow" / "common").glob("*.libsonnet"))
+    # built-in packages are vendored as vendor/kubeflow/PKG@VERSION and imported as "kubeflow/PKG/FILE"
+    vendored = sorted(p.name for p in (app / "vendor" / "kubeflow").glob("common*/*.libsonnet"))
     assert vendored
     write(app / "components" / "user.jsonnet",
           f'local lib = import "kubeflow/common/{vendored[0]}";\n{{}}\n')

@@ -147,8 +147,7 @@ def test_validate_says_problem_and_problems_correctly(new_app, kfctl):
     res = kfctl("validate", "default", cwd=app)
     assert res.code == 1
     assert "(1 problem," in res.err, res
-    comp.write_text("apiVersion: v1\nkind: Service\nmetadata: {name: x}\nspec: {ports: [{port: 'x'}], "
-                    "type: 5}\n")
+    comp.write_text("apiVersion: v1\nkind: Service\nmetadata: {name: x}\nspec: {ports: [{port: 'x'}, {port: 'y'}]}\n")
     res = kfctl("validate", "default", cwd=app)
     assert res.code == 1 and "(2 problems," in res.err, res
 
