@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -153,11 +154,11 @@ def components_code(comps: list[Component], *, model: str) -> str:
             continue
         else:
             parse = "std.parseJson" if c.kind == "json" else "kfctlParseYaml"
-            expr = (f"std.mergePatch({parse}(importstr {path}), "
-                    f"std.get(std.extVar('__ksonnet/params').components, {json.dumps(c.short_name)}, {{}}))")
+            expr = f"std.mergePatch({parse}(importstr {path}), std.get(kfctlParams, {json.dumps(c.short_name)}, {{}}))"
         fields.append(f"  {key}: {expr},")
     prelude = ("local kfctlParseYaml(t) = local docs = std.native('parseYaml')(t); "
-               "if std.length(docs) == 1 then docs[0] else {apiVersion: 'v1', kind: 'List', items: docs};\n")
+               "if std.length(docs) == 1 then docs[0] else {apiVersion: 'v1', kind: 'List', items: docs};\n"
+               "local kfctlParams = std.extVar('__ksonnet/params').components;\n")  # bound once, not per component
     return prelude + "{\n" + "\n".join(fields) + "\n}\n"
 
 
@@ -207,19 +208,35 @@ def render(app: App, env_name: str | None, components: list[str] | None = None, 
             prefix = f"{module}." if module else ""
             mparams = {k[len(prefix):]: v for k, v in all_params.items()
                        if k.startswith(prefix) and "." not in k[len(prefix):]}
-            ext_codes = {
-                "__ksonnet/components": components_code(mcomps, model=model),
-                "__ksonnet/params": json.dumps({"components": mparams}),
-                "__ksonnet/environments": env_code,
-            }
-            value = _eval_main(app, engine, main, mcomps, options, ext_codes,
-                               jpaths(app, env, app.module_dir(module), options, model), short=True)
+            with _params_file({"components": mparams}) as params_code:
+                ext_codes = {
+                    "__ksonnet/components": components_code(mcomps, model=model),
+                    "__ksonnet/params": params_code,
+                    "__ksonnet/environments": env_code,
+                }
+                value = _eval_main(app, engine, main, mcomps, options, ext_codes,
+                                   jpaths(app, env, app.module_dir(module), options, model), short=True)
             for c in mcomps:
                 if c.short_name in value:
                     result.extend(objs.from_component(c.name, value[c.short_name]))
     result = objs.sort_objects(result)
     objs.check_duplicates(result)
     return Rendered(app=app, env=env, objects=result, components=[c.name for c in chosen], model=model)
+
+
+@contextmanager
+def _params_file(params: dict):
+    """The ``__ksonnet/params`` ext code: ``import`` of a temporary JSON file holding the resolved params.
+
+    Every component reads ``std.extVar('__ksonnet/params')``. rjsonnet evaluates an ext code afresh on each
+    ``std.extVar`` call, so params passed as JSON text were re-parsed (and kept alive) once per component:
+    quadratic in time and memory (6 GB at 5000 components). An import is evaluated once and shared, by both
+    engines, and yields the same value."""
+    with tempfile.TemporaryDirectory(prefix="kfctl-params-") as tmp:
+        path = os.path.join(tmp, "params.json")
+        with open(path, "w", encoding="utf-8") as fh:
+            json.dump(params, fh, ensure_ascii=False)
+        yield f"import {json.dumps(path)}"
 
 
 def _eval_main(app: App, engine: Engine, main: Path, chosen: list[Component], options: JsonnetOptions,
