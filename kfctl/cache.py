@@ -315,15 +315,14 @@ def _prune(folder: Path, keep: int = MAX_ENTRIES) -> None:
 def cached_render(app, env_name, components=None, *, options=None, param_overrides=None,
                   forbidden_roots: list[Path] | None = None, environ=None):
     """``render.render`` through the cache. Returns the ``Rendered`` with any cache warnings attached."""
-    from .engine import get_engine
-    from .render import JsonnetOptions, Rendered, render
+    from .render import JsonnetOptions, Rendered, choose_engine, render
 
     options = options or JsonnetOptions()
     env = app.environment(env_name)
     lookup = Lookup()
     folder = cache_dir(environ)
     usable = _usable_dir(lookup, folder, [Path(app.root), *(forbidden_roots or [])])
-    engine = get_engine()
+    engine = choose_engine(app, env, components)
     if usable:
         lookup.key = render_key(app, env, components, options, param_overrides, engine)
         lookup.path = folder / f"{lookup.key}.json"
@@ -334,7 +333,8 @@ def cached_render(app, env_name, components=None, *, options=None, param_overrid
                                 model=body["model"], yaml_text=body.get("yaml"))
             rendered.warnings = lookup.warnings
             return rendered
-    rendered = render(app, env.name, components, options=options, param_overrides=param_overrides, cache=False)
+    rendered = render(app, env.name, components, options=options, param_overrides=param_overrides, cache=False,
+                      engine=engine)
     if usable and not lookup.broken:
         from .objects import dump_yaml
 
