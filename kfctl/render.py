@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,9 +26,8 @@ from pathlib import Path
 from . import objects as objs
 from .app import App, Component, Environment
 from .engine import Engine, Request, get_engine
-from .errors import EngineError, RenderError, UnknownComponent
+from .errors import RenderError, UnknownComponent
 from .names import jsonnet_key
-from .params import LEGACY_PARAMS_IMPORT, module_params_code, resolve
 
 KSONNET_LIB = Path(__file__).resolve().parent / "ksonnet_lib"
 
@@ -71,6 +69,8 @@ def detect_model(app: App, env: Environment) -> str:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return "0.10"
+    from .params import LEGACY_PARAMS_IMPORT  # imported when used: a warm (cached) show needs no params code
+
     return "0.9" if LEGACY_PARAMS_IMPORT.search(text) and "__ksonnet/params" not in text else "0.10"
 
 
@@ -114,6 +114,7 @@ def _versioned_vendor(app: App) -> str | None:
     if key not in _VENDOR_LINKS:
         import atexit
         import shutil
+        import tempfile
 
         root = Path(tempfile.mkdtemp(prefix="kfctl-vendor-"))
         atexit.register(shutil.rmtree, root, True)
@@ -162,23 +163,23 @@ def components_code(comps: list[Component], *, model: str) -> str:
     return prelude + "{\n" + "\n".join(fields) + "\n}\n"
 
 
-# From this many components on, the automatic engine choice is rjsonnet (see choose_engine).
+# From this many components on, the automatic engine choice is rjsonnet (see engine_name).
 AUTO_RJSONNET_FROM = 50
 
 
-def choose_engine(app: App, env: Environment, components: list[str] | None) -> Engine:
+def engine_name(app: App, env: Environment, components: list[str] | None) -> str:
     """The engine for one render: ``KFCTL_ENGINE`` when set; else rjsonnet for an environment of
     ``AUTO_RJSONNET_FROM`` or more selected components (2-5x faster there, and less memory, bench/RESULTS.md)
     and go-jsonnet, the reference implementation, below it (where both take about the same time). Both give
-    the same bytes; rjsonnet falls back to go-jsonnet when it is not installed."""
+    the same bytes; go-jsonnet when rjsonnet is not installed. Decided without importing either engine."""
     if os.environ.get("KFCTL_ENGINE"):
-        return get_engine()
+        return os.environ["KFCTL_ENGINE"]
     if len(select(app, env, components)) >= AUTO_RJSONNET_FROM:
-        try:
-            return get_engine("rjsonnet")
-        except EngineError:
-            pass
-    return get_engine("gojsonnet")
+        from importlib.util import find_spec
+
+        if find_spec("rjsonnet") is not None:
+            return "rjsonnet"
+    return "gojsonnet"
 
 
 def render(app: App, env_name: str | None, components: list[str] | None = None, *,
@@ -194,7 +195,7 @@ def render(app: App, env_name: str | None, components: list[str] | None = None, 
             return cached_render(app, env_name, components, options=options, param_overrides=param_overrides)
     options = options or JsonnetOptions()
     env = app.environment(env_name)
-    engine = engine or choose_engine(app, env, components)
+    engine = engine or get_engine(engine_name(app, env, components))
     chosen = select(app, env, components)
     model = detect_model(app, env)
     main = app.env_dir(env) / "main.jsonnet"
@@ -218,6 +219,8 @@ def render(app: App, env_name: str | None, components: list[str] | None = None, 
             if c.name in value:
                 result.extend(objs.walk_component(c.name, value[c.name]))
     else:
+        from .params import module_params_code, resolve
+
         all_params = resolve(app, env, engine=engine, module_params=module_params_code(app, engine=engine))
         for name, patch in (param_overrides or {}).items():
             all_params[name] = {**all_params.get(name, {}), **patch}
@@ -251,6 +254,8 @@ def _params_file(params: dict):
     ``std.extVar`` call, so params passed as JSON text were re-parsed (and kept alive) once per component:
     quadratic in time and memory (6 GB at 5000 components). An import is evaluated once and shared, by both
     engines, and yields the same value."""
+    import tempfile
+
     with tempfile.TemporaryDirectory(prefix="kfctl-params-") as tmp:
         path = os.path.join(tmp, "params.json")
         with open(path, "w", encoding="utf-8") as fh:
