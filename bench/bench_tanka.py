@@ -95,6 +95,20 @@ def versions(tk: str) -> str:
             f"(libyaml {yaml.__with_libyaml__}); {os.cpu_count()} cores")
 
 
+def print_table(results: dict, sizes: list[int], names: list[str], field: int, fmt) -> None:
+    """A markdown table of the medians of one measure (0: wall, 1: peak RSS), with ratios to tk's."""
+    print("\n| components | " + " | ".join(names) + " |")
+    print("|---:|" + "---:|" * len(names))
+    for n in sizes:
+        base = statistics.median(m[field] for m in results[(n, "tk")])
+        cells = []
+        for name in names:
+            values = [m[field] for m in results.get((n, name), [])]
+            med = statistics.median(values) if values else None
+            cells.append("-" if med is None else fmt(med) if name == "tk" else f"{fmt(med)} ({med / base:.2f}x)")
+        print(f"| {n} | " + " | ".join(cells) + " |")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="10,100,1000,5000")
@@ -146,33 +160,9 @@ def main() -> None:
                     results.setdefault((n, name), []).append((wall, rss))
             print(f"round {r + 1}/{rounds} done", flush=True)
     names = [k for k in variants("", Path(), Path(), "") if any((n, k) in results for n in sizes)]
-    print("\n| components | " + " | ".join(names) + " |")
-    print("|---:|" + "---:|" * len(names))
-    for n in sizes:
-        tk_wall = statistics.median(w for w, _ in results[(n, "tk")])
-        cells = []
-        for name in names:
-            walls = [w for w, _ in results.get((n, name), [])]
-            if not walls:
-                cells.append("-")
-                continue
-            med = statistics.median(walls)
-            cells.append(f"{med:.3f} s" if name == "tk" else f"{med:.3f} s ({med / tk_wall:.2f}x)")
-        print(f"| {n} | " + " | ".join(cells) + " |")
+    print_table(results, sizes, names, 0, lambda v: f"{v:.3f} s")
     print("\nPeak RSS (MiB, median):\n")
-    print("| components | " + " | ".join(names) + " |")
-    print("|---:|" + "---:|" * len(names))
-    for n in sizes:
-        tk_rss = statistics.median(m for _, m in results[(n, "tk")])
-        cells = []
-        for name in names:
-            rss = [m for _, m in results.get((n, name), [])]
-            if not rss:
-                cells.append("-")
-                continue
-            med = statistics.median(rss)
-            cells.append(f"{med:.0f}" if name == "tk" else f"{med:.0f} ({med / tk_rss:.2f}x)")
-        print(f"| {n} | " + " | ".join(cells) + " |")
+    print_table(results, sizes, names, 1, lambda v: f"{v:.0f}")
     if (10, "reference warm") in results:
         ref_wall = statistics.median(w for w, _ in results[(10, "reference warm")])
         tk10 = statistics.median(w for w, _ in results[(10, "tk")])
