@@ -6,8 +6,8 @@ tk is built by bench/tanka/build.sh (Tanka v0.38.0, cached). For each size the a
 layouts and both outputs are checked to hold the same objects. Then, round by round, every variant runs
 once per size (order rotated each round, so all see the same machine load): tk; kfctl cold (`--no-cache`)
 with go-jsonnet, with rjsonnet and with the default (automatic) engine; kfctl warm (render cache hit).
-Reported: median wall time and median peak RSS (ru_maxrss of the child) per variant, ratios to tk of the
-same run. Also the warm `show` of the reference app (repo root, env nocloud) against tk at 10 components.
+Reported: median wall time (including GNU time's own start, the same for every variant) and median
+peak RSS (GNU time's %M) per variant, as ratios to tk's of the same run. Also the warm `show` of the reference app (repo root, env nocloud) against tk at 10 components.
 """
 
 from __future__ import annotations
@@ -38,32 +38,24 @@ def build_tk() -> str:
     return out.stdout.strip().splitlines()[-1]
 
 
+TIME = "/usr/bin/time"  # GNU time: reports its child's peak RSS, free of this process's own memory
+
+
 def run(argv: list[str], cwd: Path, env: dict | None = None, capture: bool = False):
-    """(wall seconds, peak RSS MiB, stdout bytes or None) of one whole process. posix_spawn (vfork-like),
-    so the child's ru_maxrss is its own, not a copy of this process's."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        actions = [(os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
-                   (os.POSIX_SPAWN_DUP2, (out if capture else err).fileno(), 1) if capture else
-                   (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
-                   (os.POSIX_SPAWN_DUP2, err.fileno(), 2)]
-        cwd_before = os.getcwd()
-        os.chdir(cwd)
-        try:
-            t = time.perf_counter()
-            pid = os.posix_spawn(argv[0], argv, {**os.environ, **(env or {})}, file_actions=actions)
-            _, status, usage = os.wait4(pid, 0)
-            wall = time.perf_counter() - t
-        finally:
-            os.chdir(cwd_before)
-        code = os.waitstatus_to_exitcode(status)
-        if code != 0:
+    """(wall seconds, peak RSS MiB, stdout bytes or None) of one whole process. The peak RSS comes from GNU
+    time (%M): a child forked or vforked from this (large) process would inherit this process's high-water
+    mark in its own ru_maxrss."""
+    with tempfile.NamedTemporaryFile() as rss_file, tempfile.TemporaryFile() as err:
+        t = time.perf_counter()
+        proc = subprocess.run([TIME, "-f", "%M", "-o", rss_file.name, *argv], cwd=cwd,
+                              env={**os.environ, **(env or {})}, stdin=subprocess.DEVNULL,
+                              stdout=subprocess.PIPE if capture else subprocess.DEVNULL, stderr=err)
+        wall = time.perf_counter() - t
+        if proc.returncode != 0:
             err.seek(0)
-            raise SystemExit(f"{' '.join(argv)} in {cwd} failed ({code}): {err.read().decode()[-2000:]}")
-        data = None
-        if capture:
-            out.seek(0)
-            data = out.read()
-    return wall, usage.ru_maxrss / 1024.0, data
+            raise SystemExit(f"{' '.join(argv)} in {cwd} failed ({proc.returncode}): {err.read().decode()[-2000:]}")
+        rss_kib = int(Path(rss_file.name).read_text().split()[-1])
+    return wall, rss_kib / 1024.0, proc.stdout if capture else None
 
 
 def objects_of(text: bytes) -> list:
