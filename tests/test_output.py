@@ -110,3 +110,41 @@ def test_export_writes_block_scalars(kfctl, new_app, tmp_path):
     text = files[0].read_text()
     assert "  multi: |\n    line one\n    line two\n" in text
     assert yaml.safe_load(text)["data"] == TRICKY
+
+
+SIZED_COMPONENT = """\
+local p = std.extVar('__ksonnet/params').components['%(name)s'];
+{apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: p.name}, data: {conf: 'a = %%d\\nb = 2\\n' %% p.n}}
+"""
+
+
+def sized_app(new_app, n: int):
+    app = new_app(f"app{n}")
+    blocks = []
+    for i in range(n):
+        name = f"c{i:03d}"
+        (app / "components" / f"{name}.jsonnet").write_text(SIZED_COMPONENT % {"name": name})
+        blocks.append(f'    {name}: {{name: "{name}", n: {i}}},')
+    (app / "components" / "params.libsonnet").write_text(
+        "{\n  global: {},\n  components: {\n" + "\n".join(blocks) + "\n  },\n}\n")
+    return app
+
+
+@pytest.mark.parametrize("n, auto", [(3, "gojsonnet"), (60, "rjsonnet")])
+def test_the_engine_is_chosen_by_size_and_both_print_the_same_bytes(new_app, monkeypatch, n, auto):
+    from kfctl.app import App
+    from kfctl.render import engine_name, render
+
+    app = App.load(sized_app(new_app, n))
+    env = app.environment("default")
+    monkeypatch.delenv("KFCTL_ENGINE", raising=False)
+    assert engine_name(app, env, None) == auto
+    assert engine_name(app, env, ["c001"]) == "gojsonnet"  # one selected component is a small render
+    texts = {}
+    for name in ("gojsonnet", "rjsonnet", ""):
+        monkeypatch.setenv("KFCTL_ENGINE", name)
+        assert engine_name(app, env, None) == (name or auto)
+        texts[name] = dump_yaml(render(app, "default", cache=False).objects)
+    assert texts["gojsonnet"] == texts["rjsonnet"] == texts[""]
+    objs = list(yaml.safe_load_all(texts[""]))
+    assert len(objs) == n and objs[-1]["data"]["conf"] == f"a = {n - 1}\nb = 2\n"
