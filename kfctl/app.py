@@ -10,7 +10,6 @@ from __future__ import annotations
 import copy
 import os
 import re
-import secrets
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -595,6 +594,8 @@ def _prune_empty_parents(folder: Path, stop: Path) -> None:
 
 
 def new_app_id() -> str:
+    import secrets  # only `init` makes an id: not loaded on the show path
+
     return secrets.token_hex(8)
 
 

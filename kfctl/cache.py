@@ -11,7 +11,7 @@ The key is a SHA-256 over everything a render can depend on:
   and for each the key records whether it exists and its content (followed transitively);
 * the environment (name, destination, k8s version, targets), the selected components, the param
   overrides, every ext/TLA value and import path, kfctl's version and source, and the engine's name
-  and version.
+  and installed build (found without importing it).
 
 Contents, not modification times, are hashed: Argo CD renders from a fresh checkout every time, where
 every mtime is new, so an mtime key would never hit there; and hashing the few hundred small files of an
@@ -201,12 +201,32 @@ def _hash_outside_imports(h, jsonnet_files: list[tuple[str, bytes]], roots: list
         h.update((rec + "\n").encode("utf-8", "surrogateescape"))
 
 
-def render_key(app, env, components, options, param_overrides, engine) -> str:
+_ENGINE_MODULES = {"gojsonnet": ("_gojsonnet",), "rjsonnet": ("rjsonnet", "_gojsonnet")}
+
+
+def _engine_fingerprint(name: str) -> str:
+    """The engine's name and installed build (path, size and mtime of each module it loads), found without
+    importing it: importing an engine costs more than the rest of a cache hit."""
+    from importlib.util import find_spec
+
+    parts = [name]
+    for module in _ENGINE_MODULES.get(name, (name,)):
+        spec = find_spec(module)
+        origin = spec.origin if spec is not None else None
+        try:
+            st = os.stat(origin) if origin else None
+        except OSError:
+            st = None
+        parts.append(f"{module}={origin}:{st.st_size}:{st.st_mtime_ns}" if st else f"{module}=-")
+    return " ".join(parts)
+
+
+def render_key(app, env, components, options, param_overrides, engine_name: str) -> str:
     """The cache key of one render (see the module docstring for what it covers)."""
     from .render import KSONNET_LIB
 
     h = hashlib.sha256()
-    h.update(f"{FORMAT}\ncode {_code_fingerprint()}\nengine {engine.name} {engine.version()}\n".encode())
+    h.update(f"{FORMAT}\ncode {_code_fingerprint()}\nengine {_engine_fingerprint(engine_name)}\n".encode())
     meta = {
         "env": {"name": env.name, "path": env.path, "server": env.server, "namespace": env.namespace,
                 "k8s_version": env.k8s_version, "targets": list(env.targets)},
@@ -315,16 +335,19 @@ def _prune(folder: Path, keep: int = MAX_ENTRIES) -> None:
 def cached_render(app, env_name, components=None, *, options=None, param_overrides=None,
                   forbidden_roots: list[Path] | None = None, environ=None):
     """``render.render`` through the cache. Returns the ``Rendered`` with any cache warnings attached."""
-    from .engine import get_engine
     from .objects import Duplicate, report_duplicates
-    from .render import JsonnetOptions, Rendered, render, strict_duplicates
+    from .render import JsonnetOptions, Rendered, engine_name, render, strict_duplicates
 
     options = options or JsonnetOptions()
     env = app.environment(env_name)
     lookup = Lookup()
     folder = cache_dir(environ)
     usable = _usable_dir(lookup, folder, [Path(app.root), *(forbidden_roots or [])])
-    engine = get_engine()
+    engine = engine_name(app, env, components)
+    if engine not in _ENGINE_MODULES:
+        from .engine import get_engine
+
+        get_engine(engine)  # an unknown KFCTL_ENGINE: its error, before any cache lookup
     if usable:
         lookup.key = render_key(app, env, components, options, param_overrides, engine)
         lookup.path = folder / f"{lookup.key}.json"
@@ -338,7 +361,10 @@ def cached_render(app, env_name, components=None, *, options=None, param_overrid
             report_duplicates(rendered.duplicates, strict=strict_duplicates(app, options))
             rendered.warnings = list(body.get("warnings", [])) + lookup.warnings
             return rendered
-    rendered = render(app, env.name, components, options=options, param_overrides=param_overrides, cache=False)
+    from .engine import get_engine
+
+    rendered = render(app, env.name, components, options=options, param_overrides=param_overrides, cache=False,
+                      engine=get_engine(engine))
     if usable and not lookup.broken:
         from .objects import dump_yaml
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-import yaml
 
 from .errors import DuplicateObject, NotAnObject
 
@@ -21,7 +20,6 @@ KIND_ORDER = [
 ]
 _RANK = {k: i for i, k in enumerate(KIND_ORDER)}
 
-_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 @dataclass(frozen=True)
@@ -239,8 +237,13 @@ def _component_of(obj: dict) -> str:
 
 
 def dump_yaml(objects: list[dict]) -> str:
-    return "".join("---\n" + yaml.dump(obj, Dumper=_Dumper, default_flow_style=False, sort_keys=True,
-                                       width=1_000_000, allow_unicode=True) for obj in objects)
+    """Objects as YAML documents, each starting with ``---``; keys sorted, multi-line strings as block
+    scalars; same objects in, same bytes out."""
+    if not objects:
+        return ""
+    from .yaml_dump import dump_documents  # PyYAML is imported only when YAML is printed
+
+    return dump_documents(objects)
 
 
 def dump_json(objects: list[dict]) -> str:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,7 +29,6 @@ from .blame import evaluate_components
 from .engine import Engine, Request, get_engine
 from .errors import RenderError, UnknownComponent
 from .names import jsonnet_key
-from .params import LEGACY_PARAMS_IMPORT, module_params_code, resolve
 
 KSONNET_LIB = Path(__file__).resolve().parent / "ksonnet_lib"
 
@@ -73,6 +72,8 @@ def detect_model(app: App, env: Environment) -> str:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return "0.10"
+    from .params import LEGACY_PARAMS_IMPORT  # imported when used: a warm (cached) show needs no params code
+
     return "0.9" if LEGACY_PARAMS_IMPORT.search(text) and "__ksonnet/params" not in text else "0.10"
 
 
@@ -116,6 +117,7 @@ def versioned_vendor(app: App) -> str | None:
     if key not in _VENDOR_LINKS:
         import atexit
         import shutil
+        import tempfile
 
         root = Path(tempfile.mkdtemp(prefix="kfctl-vendor-"))
         atexit.register(shutil.rmtree, root, True)
@@ -156,12 +158,31 @@ def components_code(comps: list[Component], *, model: str) -> str:
             continue
         else:
             parse = "std.parseJson" if c.kind == "json" else "kfctlParseYaml"
-            expr = (f"std.mergePatch({parse}(importstr {path}), "
-                    f"std.get(std.extVar('__ksonnet/params').components, {json.dumps(c.short_name)}, {{}}))")
+            expr = f"std.mergePatch({parse}(importstr {path}), std.get(kfctlParams, {json.dumps(c.short_name)}, {{}}))"
         fields.append(f"  {key}: {expr},")
     prelude = ("local kfctlParseYaml(t) = local docs = std.native('parseYaml')(t); "
-               "if std.length(docs) == 1 then docs[0] else {apiVersion: 'v1', kind: 'List', items: docs};\n")
+               "if std.length(docs) == 1 then docs[0] else {apiVersion: 'v1', kind: 'List', items: docs};\n"
+               "local kfctlParams = std.extVar('__ksonnet/params').components;\n")  # bound once, not per component
     return prelude + "{\n" + "\n".join(fields) + "\n}\n"
+
+
+# From this many components on, the automatic engine choice is rjsonnet (see engine_name).
+AUTO_RJSONNET_FROM = 50
+
+
+def engine_name(app: App, env: Environment, components: list[str] | None) -> str:
+    """The engine for one render: ``KFCTL_ENGINE`` when set; else rjsonnet for an environment of
+    ``AUTO_RJSONNET_FROM`` or more selected components (2-5x faster there, and less memory, bench/RESULTS.md)
+    and go-jsonnet, the reference implementation, below it (where both take about the same time). Both give
+    the same bytes; go-jsonnet when rjsonnet is not installed. Decided without importing either engine."""
+    if os.environ.get("KFCTL_ENGINE"):
+        return os.environ["KFCTL_ENGINE"]
+    if len(select(app, env, components)) >= AUTO_RJSONNET_FROM:
+        from importlib.util import find_spec
+
+        if find_spec("rjsonnet") is not None:
+            return "rjsonnet"
+    return "gojsonnet"
 
 
 def render(app: App, env_name: str | None, components: list[str] | None = None, *,
@@ -175,9 +196,9 @@ def render(app: App, env_name: str | None, components: list[str] | None = None, 
 
         if not disabled_by_env():
             return cached_render(app, env_name, components, options=options, param_overrides=param_overrides)
-    engine = engine or get_engine()
     options = options or JsonnetOptions()
     env = app.environment(env_name)
+    engine = engine or get_engine(engine_name(app, env, components))
     chosen = select(app, env, components)
     model = detect_model(app, env)
     main = app.env_dir(env) / "main.jsonnet"
@@ -202,6 +223,8 @@ def render(app: App, env_name: str | None, components: list[str] | None = None, 
             if c.name in value:
                 result.extend(objs.walk_component(c.name, value[c.name]))
     else:
+        from .params import module_params_code, resolve
+
         all_params = resolve(app, env, engine=engine, module_params=module_params_code(app, engine=engine))
         for name, patch in (param_overrides or {}).items():
             all_params[name] = {**all_params.get(name, {}), **patch}
@@ -211,14 +234,15 @@ def render(app: App, env_name: str | None, components: list[str] | None = None, 
             prefix = f"{module}." if module else ""
             mparams = {k[len(prefix):]: v for k, v in all_params.items()
                        if k.startswith(prefix) and "." not in k[len(prefix):]}
-            ext_codes = {
-                "__ksonnet/components": components_code(mcomps, model=model),
-                "__ksonnet/params": json.dumps({"components": mparams}),
-                "__ksonnet/environments": env_code,
-            }
-            value = _eval_main(app, engine, main, mcomps, options, ext_codes,
-                               jpaths(app, env, app.module_dir(module), options, model), short=True,
-                               warnings=notes)
+            with _params_code({"components": mparams}, engine) as params_code:
+                ext_codes = {
+                    "__ksonnet/components": components_code(mcomps, model=model),
+                    "__ksonnet/params": params_code,
+                    "__ksonnet/environments": env_code,
+                }
+                value = _eval_main(app, engine, main, mcomps, options, ext_codes,
+                                   jpaths(app, env, app.module_dir(module), options, model), short=True,
+                                   warnings=notes)
             for c in mcomps:
                 if c.short_name in value:
                     result.extend(objs.from_component(c.name, value[c.short_name]))
@@ -238,6 +262,28 @@ def strict_duplicates(app: App, options: JsonnetOptions) -> bool:
     if value not in ("warn", "error"):
         raise RenderError(f"{objs.DUPLICATES_SETTING} must be 'warn' or 'error', not {value!r}", where="app.yaml")
     return value == "error"
+
+
+@contextmanager
+def _params_code(params: dict, engine: Engine):
+    """The ``__ksonnet/params`` ext code: for rjsonnet an ``import`` of a temporary JSON file holding the
+    resolved params, for go-jsonnet the JSON text itself.
+
+    Every component reads ``std.extVar('__ksonnet/params')``. rjsonnet evaluates an ext code afresh on each
+    ``std.extVar`` call, so params passed as JSON text were re-parsed (and kept alive) once per component:
+    quadratic in time and memory (6 GB at 5000 components). An import is evaluated once and shared, and
+    yields the same value. go-jsonnet evaluates each ext code once anyway, so it is spared the file (about
+    1 ms, a few percent of a small render)."""
+    if getattr(engine, "name", "") != "rjsonnet":
+        yield json.dumps(params)
+        return
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="kfctl-params-") as tmp:
+        path = os.path.join(tmp, "params.json")
+        with open(path, "w", encoding="utf-8") as fh:
+            json.dump(params, fh, ensure_ascii=False)
+        yield f"import {json.dumps(path)}"
 
 
 def _eval_main(app: App, engine: Engine, main: Path, chosen: list[Component], options: JsonnetOptions,

@@ -209,3 +209,41 @@ def test_old_entries_are_pruned(tmp_path):
     cache._prune(folder, keep=4)
     assert sorted(p.name for p in folder.iterdir()) == sorted(
         [f"{i:064x}.json" for i in range(6, 10)] + ["keep-me.txt"])
+
+
+def test_a_warm_show_imports_no_engine_and_no_render_code_it_does_not_run(new_app, cache_root, tmp_path):
+    """A cache hit reads bytes: neither jsonnet engine, the params code nor the kubernetes client is loaded."""
+    app = new_app()
+    (app / "components" / "cm.jsonnet").write_text(
+        '{apiVersion: "v1", kind: "ConfigMap", metadata: {name: "cm"}, data: {a: "1\\n2\\n"}}\n')
+    env = {**os.environ, "KFCTL_CACHE_DIR": str(cache_root)}
+    env.pop("KFCTL_NO_CACHE", None)
+    env.pop("KFCTL_ENGINE", None)
+    argv = [sys.executable, "-X", "importtime", "-m", "kfctl", "show", "default"]
+    cold = subprocess.run(argv, cwd=app, env=env, capture_output=True, text=True, timeout=120)
+    assert cold.returncode == 0, cold.stderr
+    assert "_gojsonnet" in cold.stderr  # the cold render did evaluate
+    warm = subprocess.run(argv, cwd=app, env=env, capture_output=True, text=True, timeout=120)
+    assert warm.returncode == 0, warm.stderr
+    assert warm.stdout == cold.stdout and "  a: |\n    1\n    2\n" in warm.stdout
+    imported = {line.split("|")[-1].strip() for line in warm.stderr.splitlines() if line.startswith("import time:")}
+    for module in ("_gojsonnet", "rjsonnet", "kfctl.params", "kfctl.jsonnet_text", "kubernetes"):
+        assert module not in imported, f"a warm show imported {module}"
+
+
+def test_the_engine_build_is_part_of_the_key(new_app, cache_root, monkeypatch):
+    app = App.load(new_app())
+    env = app.environment("default")
+    go = cache.render_key(app, env, None, JsonnetOptions(), None, "gojsonnet")
+    assert go == cache.render_key(app, env, None, JsonnetOptions(), None, "gojsonnet")
+    assert go != cache.render_key(app, env, None, JsonnetOptions(), None, "rjsonnet")
+    real_stat = os.stat
+
+    def newer_build(path, *a, **kw):
+        st = real_stat(path, *a, **kw)
+        if "_gojsonnet" in str(path):
+            return os.stat_result(tuple(st), {"st_mtime_ns": st.st_mtime_ns + 1})  # reinstalled, same size
+        return st
+
+    monkeypatch.setattr(cache.os, "stat", newer_build)
+    assert go != cache.render_key(app, env, None, JsonnetOptions(), None, "gojsonnet")

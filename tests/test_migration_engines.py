@@ -17,7 +17,7 @@ from kfctl.objects import dump_yaml
 from kfctl.prototype import parse_file
 from kfctl.render import render
 from tests.conftest import REPO
-from tests.test_registry_versions import SAMPLES
+from tests.test_registry_versions import DEFAULT_EXTRA, SAMPLES
 
 pytest.importorskip("rjsonnet")  # an optional engine; it is in the test requirements
 
@@ -54,11 +54,9 @@ def every_prototype_app(tmp_path_factory):
         assert _run_inprocess(["pkg", "install", f"kubeflow/{pkg}"], root).code == 0
         meta = parse_file(path)
         comp = f"{pkg}-{path.stem}"
-        flags = []
-        for p in meta.params:
-            if p.default is None and p.name != "name":
-                value = REQUIRED[p.name]
-                flags.append(f"--{p.name}={value if isinstance(value, str) else json.dumps(value)}")
+        values = {p.name: REQUIRED[p.name] for p in meta.params if p.default is None and p.name != "name"}
+        values.update(DEFAULT_EXTRA.get((pkg, path.stem), {}))  # what its defaults need to render
+        flags = [f"--{k}={v if isinstance(v, str) else json.dumps(v)}" for k, v in values.items()]
         res = _run_inprocess(["generate", meta.name, comp, *flags], root)
         assert res.code == 0, res
         comps.append(comp)

@@ -47,3 +47,13 @@ def test_show_is_byte_for_byte_repeatable(kfctl_proc):
     b = kfctl_proc("show", "nocloud", cwd=REPO)
     c = kfctl_proc("show", "nocloud", cwd=REPO)
     assert a.code == 0 and a.out == b.out == c.out
+
+
+def test_the_jupyterhub_config_prints_as_a_block_scalar(kfctl):
+    """Multi-line ConfigMap payloads read as the file they are (as kubectl and Tanka print them)."""
+    res = kfctl("show", "nocloud", cwd=REPO)
+    assert res.code == 0, res
+    assert "  jupyterhub_config.py: |\n    # JupyterHub configuration" in res.out
+    assert "\\nimport os\\n" not in res.out
+    cm = next(o for o in yaml.safe_load_all(res.out) if o and o["metadata"]["name"] == "jupyterhub-config")
+    assert "\nc.KubeSpawner.storage_capacity = '10Gi'\n" in cm["data"]["jupyterhub_config.py"]
