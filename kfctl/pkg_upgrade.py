@@ -101,4 +101,4 @@ def apply(app, moves: list[ComponentMove], engine=None) -> None:
         for name in move.unsets:
             unset_param(app, move.component, name, engine=engine)
         for name, value in sorted(move.sets.items()):
-            set_param(app, move.component, name, value, engine=engine)
+            set_param(app, move.component, name, value, engine=engine, new=True)  # the new prototype declares it
