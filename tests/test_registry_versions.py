@@ -79,6 +79,9 @@ VARIANTS = [
     ("kserve", "inference-service", {"modelFormat": "pytorch", "storageUri": "gs://kfserving-examples/models/torchserve/image_classifier/v1", "protocolVersion": "v2"}),
     ("kserve", "inference-service", {"modelFormat": "xgboost", "storageUri": "s3://models/xgb", "numGpus": 1,
                                      "maxReplicas": 3, "serviceAccountName": "s3-reader"}),
+    ("notebook", "notebook", {"auth": "gateway", "virtualService": "true", "host": "kf.example.com",
+                              "userId": "alice@example.com"}),
+    ("notebook", "notebook", {"virtualService": "true", "host": "kf.example.com,localhost", "tokenSecret": "lab-token"}),
     ("seldon", "core", {"clusterwide": "true", "kafkaBootstrap": "seldon-kafka-bootstrap.kafka:9092",
                         "serviceType": "LoadBalancer", "serverReplicas": 2}),
     ("seldon", "core", {"runtime": "false", "server": "false"}),
@@ -279,7 +282,7 @@ def test_registry_describe_lists_the_versions(tmp_path):
 # ------------------------------------------------------------------------------------------ rendering
 
 
-PREREQUISITE_GROUPS = {"cert-manager.io", "networking.istio.io", "sagemaker.services.k8s.aws"}
+PREREQUISITE_GROUPS = {"cert-manager.io", "networking.istio.io", "security.istio.io", "sagemaker.services.k8s.aws"}
 
 
 @pytest.mark.parametrize("version", [OLD, CURRENT])
@@ -332,6 +335,53 @@ def test_current_notebooks_need_sign_in_and_the_gateway_has_no_catch_all(workdir
     assert hosts and "*" not in hosts and all(h.startswith(("gateway", "localhost", "127.")) for h in hosts)
     svc = {o["metadata"]["name"]: o for o in objs if o["kind"] == "Service"}
     assert svc["gateway"]["spec"]["type"] == svc["tf-hub-lb"]["spec"]["type"] == "ClusterIP"
+
+
+def test_current_notebook_package_is_never_open(workdir):
+    """The notebook package: Jupyter asks for a token from a Secret by default, or the mesh admits only
+    the owner; no route and no catch-all host unless asked for; a pinned image."""
+    cases = {(pkg, proto, values): json.loads(o) for pkg, proto, values, o in rendered(CURRENT, workdir)
+             if pkg == "notebook"}
+    default = cases[("notebook", "notebook", "{}")]
+    assert {o["kind"] for o in default} == {"StatefulSet", "Service"}  # no route by default
+    [sts] = [o for o in default if o["kind"] == "StatefulSet"]
+    c = sts["spec"]["template"]["spec"]["containers"][0]
+    assert c["image"] == "quay.io/jupyter/scipy-notebook:2026-10-05"
+    env = {e["name"]: e for e in c["env"]}
+    assert env["JUPYTER_TOKEN"]["valueFrom"]["secretKeyRef"] == {"name": f"{sts['metadata']['name']}-token", "key": "token"}
+    assert "token=''" not in env["NOTEBOOK_ARGS"]["value"] and "allow_origin" not in env["NOTEBOOK_ARGS"]["value"]
+    routed = cases[("notebook", "notebook", json.dumps({"virtualService": "true", "host": "kf.example.com,localhost",
+                                                        "tokenSecret": "lab-token"}))]
+    vs = next(o for o in routed if o["kind"] == "VirtualService")
+    assert vs["spec"]["hosts"] == ["kf.example.com", "localhost"]
+    c = next(o for o in routed if o["kind"] == "StatefulSet")["spec"]["template"]["spec"]["containers"][0]
+    assert {e["name"]: e for e in c["env"]}["JUPYTER_TOKEN"]["valueFrom"]["secretKeyRef"]["name"] == "lab-token"
+    gw = cases[("notebook", "notebook", json.dumps({"auth": "gateway", "virtualService": "true", "host": "kf.example.com",
+                                                    "userId": "alice@example.com"}))]
+    policy = next(o for o in gw if o["kind"] == "AuthorizationPolicy")
+    sts = next(o for o in gw if o["kind"] == "StatefulSet")
+    assert policy["spec"]["action"] == "ALLOW"
+    assert policy["spec"]["selector"]["matchLabels"].items() <= sts["spec"]["template"]["metadata"]["labels"].items()
+    [rule] = policy["spec"]["rules"]
+    assert rule["when"] == [{"key": "request.headers[kubeflow-userid]", "values": ["alice@example.com"]}]
+    assert rule["from"][0]["source"]["principals"] == ["cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account"]
+    assert "JUPYTER_TOKEN" not in {e["name"] for e in sts["spec"]["template"]["spec"]["containers"][0]["env"]}
+
+
+def test_notebook_refuses_an_open_or_unrouted_setup(tmp_path):
+    from tests.conftest import assert_clean_failure, tree_digest
+
+    run(tmp_path, "init", "app")
+    app = tmp_path / "app"
+    run(app, "pkg", "install", "kubeflow/notebook")
+    for flags, msg in ((["--virtualService=true"], "host: give the host name(s)"),
+                       (["--auth=gateway"], "auth: gateway sign-in needs the route"),
+                       (["--auth=none"], 'auth: expected token or gateway, got "none"')):
+        run(app, "generate", "notebook", "nb", "--name=nb", "--user=alice", *flags)
+        before = tree_digest(app)
+        res = run(app, "show", "default", "-c", "nb", ok=False)
+        assert_clean_failure(res, before=before, root=app, contains=msg)
+        run(app, "component", "rm", "nb")
 
 
 def test_current_serving_and_jobs_follow_upstream(workdir):
