@@ -45,7 +45,8 @@ SAMPLES = {
 
 # Values a prototype's defaults need beyond its required params (its README says so).
 DEFAULT_EXTRA = {("katib", "katib-experiment"): {"trialParams": {"command": "python,/train.py"}},
-                 ("storage", "storage"): {"monitors": "10.0.0.1:6789,10.0.0.2:6789"}}
+                 # monitors for v0.1.2's in-tree cephfs default, clusterID for the current set's ceph-csi
+                 ("storage", "storage"): {"monitors": "10.0.0.1:6789,10.0.0.2:6789", "clusterID": "ceph-1"}}
 
 # Documented variants of the current packages (their READMEs list them).
 VARIANTS = [
@@ -79,6 +80,7 @@ VARIANTS = [
     ("kserve", "inference-service", {"modelFormat": "pytorch", "storageUri": "gs://kfserving-examples/models/torchserve/image_classifier/v1", "protocolVersion": "v2"}),
     ("kserve", "inference-service", {"modelFormat": "xgboost", "storageUri": "s3://models/xgb", "numGpus": 1,
                                      "maxReplicas": 3, "serviceAccountName": "s3-reader"}),
+    ("storage", "storage", {"driver": "cephfs", "monitors": "10.0.0.1:6789", "users": "alice,bob", "groups": "recsys"}),
     ("notebook", "notebook", {"auth": "gateway", "virtualService": "true", "host": "kf.example.com",
                               "userId": "alice@example.com"}),
     ("notebook", "notebook", {"virtualService": "true", "host": "kf.example.com,localhost", "tokenSecret": "lab-token"}),
