@@ -24,7 +24,9 @@ REGISTRY = REPO / "registry"
 CURRENT = yaml.safe_load((REGISTRY / "registry.yaml").read_text())["version"]
 OLD = "v0.1.2"
 ROOTS = {OLD: REGISTRY / "versions" / OLD, CURRENT: REGISTRY}
-ENV_NS = "regtest"
+# One namespace per version: objects the other version left behind (a PersistentVolume held by its
+# protection finalizer) never meet this version's objects of the same name.
+ENV_NS = {OLD: "regtest-old", CURRENT: "regtest"}
 
 # Values for required parameters, by name (every prototype's required params are covered).
 SAMPLES = {
@@ -80,7 +82,8 @@ VARIANTS = [
     ("kserve", "inference-service", {"modelFormat": "pytorch", "storageUri": "gs://kfserving-examples/models/torchserve/image_classifier/v1", "protocolVersion": "v2"}),
     ("kserve", "inference-service", {"modelFormat": "xgboost", "storageUri": "s3://models/xgb", "numGpus": 1,
                                      "maxReplicas": 3, "serviceAccountName": "s3-reader"}),
-    ("storage", "storage", {"driver": "cephfs", "monitors": "10.0.0.1:6789", "users": "alice,bob", "groups": "recsys"}),
+    ("storage", "storage", {"driver": "cephfs", "monitors": "10.0.0.1:6789", "users": "alice,bob", "groups": "recsys",
+                            "global": "false"}),
     ("notebook", "notebook", {"auth": "gateway", "virtualService": "true", "host": "kf.example.com",
                               "userId": "alice@example.com"}),
     ("notebook", "notebook", {"virtualService": "true", "host": "kf.example.com,localhost", "tokenSecret": "lab-token"}),
@@ -144,7 +147,7 @@ def version_app(version: str, workdir: str) -> Path:
     app = base / f"app-{version}"
     for pkg in sorted(p.name for p in ROOTS[version].iterdir() if (p / "parts.yaml").is_file()):
         run(app, "pkg", "install", f"kubeflow/{pkg}@{version}")
-    run(app, "env", "set", "default", "--namespace", ENV_NS)
+    run(app, "env", "set", "default", "--namespace", ENV_NS[version])
     return app
 
 
@@ -312,7 +315,7 @@ def test_every_prototype_renders_and_validates(version, workdir):
         for o in objs:
             ns = o["metadata"].get("namespace")
             # The environment's, none (cluster-scoped), or the operator namespace a README documents.
-            assert ns in (None, ENV_NS) or ns.endswith("-system"), (pkg, proto, o["kind"], ns)
+            assert ns in (None, ENV_NS[version]) or ns.endswith("-system"), (pkg, proto, o["kind"], ns)
             group, _, ver = o["apiVersion"].rpartition("/")
             if "." not in group or group.endswith("k8s.io") or group in PREREQUISITE_GROUPS:
                 continue
@@ -553,12 +556,12 @@ def _dropped(sent, got, where="spec") -> list[str]:
     return [] if sent == got else [where]
 
 
-def _path(kube, obj: dict, plural_of) -> str:
+def _path(kube, obj: dict, plural_of, env_ns: str = ENV_NS[CURRENT]) -> str:
     api = obj["apiVersion"]
     base = f"/apis/{api}" if "/" in api else f"/api/{api}"
     res = plural_of(api, obj["kind"])
     if res["namespaced"]:
-        obj["metadata"].setdefault("namespace", ENV_NS)  # as apply fills in the environment's namespace
+        obj["metadata"].setdefault("namespace", env_ns)  # as apply fills in the environment's namespace
     ns = f"/namespaces/{obj['metadata']['namespace']}" if res["namespaced"] else ""
     return f"{base}{ns}/{res['name']}/{obj['metadata']['name']}"
 
@@ -567,10 +570,10 @@ def _path(kube, obj: dict, plural_of) -> str:
 @pytest.mark.parametrize("version", [OLD, CURRENT])
 def test_real_api_server_accepts_every_object(version, workdir, kube_cluster):
     kube = kube_cluster
-    if kube.request("GET", f"/api/v1/namespaces/{ENV_NS}", ok=())[0] == 404:
+    if kube.request("GET", f"/api/v1/namespaces/{ENV_NS[version]}", ok=())[0] == 404:
         kube.request("POST", "/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace",
-                                                   "metadata": {"name": ENV_NS}})
-        kube.track_namespace(ENV_NS)
+                                                   "metadata": {"name": ENV_NS[version]}})
+        kube.track_namespace(ENV_NS[version])
     objs: dict[tuple, dict] = {}
     for _pkg, _proto, _values, rendered_objs in rendered(version, workdir):
         for o in json.loads(rendered_objs):
@@ -612,7 +615,10 @@ def test_real_api_server_accepts_every_object(version, workdir, kube_cluster):
                   and not o["apiVersion"].split("/")[0].endswith("k8s.io")]
         # Custom resources before the webhook configurations that would call absent webhook servers.
         for o in custom + [o for o in rest if o not in custom]:
-            path = _path(kube, o, plural_of)
+            path = _path(kube, o, plural_of, ENV_NS[version])
+            if o["kind"] == "Namespace":  # the other version's may still be terminating: let it go first
+                kube.wait_for(lambda path=path: not kube.exists(path) or
+                              "deletionTimestamp" not in kube.get(path)["metadata"], 120, f"{path} deleted")
             got = kube.wait_for(lambda o=o, path=path: kube.apply(o, path, field_manager="kfctl-versions-test"),
                                 30, f"apply {path}")
             if "namespaces/" not in path or o["kind"] == "Namespace":
@@ -621,6 +627,15 @@ def test_real_api_server_accepts_every_object(version, workdir, kube_cluster):
                 lost = _dropped(o["spec"], got["spec"])
                 assert not lost, f"the API server changed or pruned {lost} of {path}"
     finally:
+        # A CRD deleted while the API server still initialises its storage stays Terminating for minutes
+        # ("InstanceDeletionFailed: storage is (re)initializing", retried with back-off): delete the CRDs
+        # only once their custom resources can be listed from the watch cache (resourceVersion=0).
+        for crd in crds:
+            spec = crd["spec"]
+            for v in spec["versions"]:
+                kube.wait_for(lambda v=v: kube.request("GET", f"/apis/{spec['group']}/{v['name']}/{spec['names']['plural']}",
+                                                       query={"resourceVersion": "0"}, ok=())[0] == 200,
+                              60, f"{spec['names']['plural']}.{spec['group']} listable")
         for path in reversed(created):
             _delete(kube, path)
 
