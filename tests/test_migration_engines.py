@@ -25,7 +25,7 @@ REGISTRY = REPO / "registry"
 REQUIRED = {"region": "us-east-1", "user": "alice", "trainingImage": "example.com/train:1", "s3Bucket": "bucket",
             "roleArn": "arn:aws:iam::123456789012:role/r", "outputS3Uri": "s3://bucket/out",
             "modelName": "model", "inputS3Uri": "s3://bucket/in", "image": "example.com/serve:1",
-            "modelDataUrl": "s3://bucket/model.tar.gz",
+            "modelDataUrl": "s3://bucket/model.tar.gz", "storageUri": "gs://kfserving-examples/models/sklearn/1.0/model",
             "parameters": [{"name": "lr", "parameterType": "double", "feasibleSpace": {"min": "0.001", "max": "0.1"}}],
             "parameterRanges": {"lr": {"type": "continuous", "min": "0.001", "max": "0.1"}}}
 
