@@ -1,4 +1,4 @@
-// kubeflow/kserve/kserve.libsonnet: KServe v0.17.0 (checked 2026-12-06) in Standard mode.
+// kubeflow/kserve/kserve.libsonnet: KServe v0.20.0 (checked 2026-12-06) in Standard mode.
 //
 // controller(): CRDs (InferenceService serving.kserve.io/v1beta1; ServingRuntime and
 // ClusterServingRuntime v1alpha1), the controller Deployment kserve-controller-manager with its
@@ -13,7 +13,7 @@ local u = import 'kubeflow/common/util.libsonnet';
 local s = u.schema;
 
 {
-  version:: 'v0.17.0',
+  version:: 'v0.20.0',
   images:: {
     controller: 'kserve/kserve-controller:' + $.version,
     storageInitializer: 'kserve/storage-initializer:' + $.version,
@@ -105,7 +105,7 @@ local s = u.schema;
   rules:: [
     u.rule(['serving.kserve.io'], ['*'], ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch']),
     u.rule([''], ['configmaps', 'services', 'serviceaccounts', 'secrets'], ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch']),
-    u.rule([''], ['events'], ['create', 'patch', 'update']),
+    u.rule([''], ['events'], ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch']),
     u.rule([''], ['namespaces', 'pods', 'persistentvolumeclaims', 'persistentvolumes'], ['get', 'list', 'watch']),
     u.rule(['apps'], ['deployments'], ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch']),
     u.rule(['autoscaling'], ['horizontalpodautoscalers'], ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch']),
@@ -116,7 +116,9 @@ local s = u.schema;
     u.rule(['networking.istio.io'], ['virtualservices', 'virtualservices/finalizers', 'virtualservices/status'], ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch']),
     u.rule(['keda.sh'], ['scaledobjects', 'scaledobjects/finalizers', 'scaledobjects/status'], ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch']),
     u.rule(['policy'], ['poddisruptionbudgets'], ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch']),
-    u.rule(['admissionregistration.k8s.io'], ['mutatingwebhookconfigurations', 'validatingwebhookconfigurations'], ['get', 'list', 'patch', 'update', 'watch']),
+    u.rule(['admissionregistration.k8s.io'], ['mutatingwebhookconfigurations', 'validatingwebhookconfigurations'], ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch']),
+    u.rule(['opentelemetry.io'], ['opentelemetrycollectors', 'opentelemetrycollectors/finalizers'], ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch']),
+    u.rule(['opentelemetry.io'], ['opentelemetrycollectors/status'], ['get', 'patch', 'update']),
     u.rule(['authentication.k8s.io'], ['tokenreviews'], ['create']),
     u.rule(['authorization.k8s.io'], ['subjectaccessreviews'], ['create']),
   ],
@@ -211,6 +213,7 @@ local s = u.schema;
           failurePolicy: 'Fail',
           reinvocationPolicy: 'IfNeeded',
           clientConfig: client('/mutate-pods'),
+          namespaceSelector: { matchExpressions: [{ key: 'control-plane', operator: 'DoesNotExist' }] },
           objectSelector: { matchExpressions: [{ key: 'serving.kserve.io/inferenceservice', operator: 'Exists' }] },
           rules: [$.webhookRule(['pods'], ['CREATE'], group='', versions=['v1'])],
         }, {
@@ -222,6 +225,20 @@ local s = u.schema;
           rules: [$.webhookRule(['inferenceservices'], ['CREATE', 'UPDATE'])],
         }],
       },
+    ] + [
+      // The release's validators of the runtime kinds this package installs.
+      local kind = r[0], plural = r[1];
+      u.object('admissionregistration.k8s.io/v1', 'ValidatingWebhookConfiguration', kind + '.serving.kserve.io', null, $.labels, inject) + {
+        webhooks: [{
+          name: kind + '.kserve-webhook-server.validator',
+          admissionReviewVersions: ['v1', 'v1beta1'],
+          sideEffects: 'None',
+          failurePolicy: 'Fail',
+          clientConfig: client('/validate-serving-kserve-io-v1alpha1-' + kind),
+          rules: [$.webhookRule([plural], ['CREATE', 'UPDATE'], versions=['v1alpha1'])],
+        }],
+      }
+      for r in [['servingruntime', 'servingruntimes'], ['clusterservingruntime', 'clusterservingruntimes']]
     ],
 
   // ---------------------------------------------------------------------------------------------

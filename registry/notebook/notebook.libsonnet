@@ -1,9 +1,12 @@
 // kubeflow/notebook/notebook.libsonnet
 //
 // A per-user Jupyter server: StatefulSet (one pod, a workspace volume claim per notebook),
-// Service, and an Istio VirtualService that routes https://<host>/notebook/<user>/<name>/ from the
-// platform's Gateway to it. Placement (group, GPU nodes) and the shared storage mounts come from
-// kubeflow/common.
+// Service, and, when asked for, an Istio VirtualService that routes
+// https://<host>/notebook/<user>/<name>/ from the platform's Gateway to it. Access is never open:
+// auth=token (default) makes Jupyter require the token of a Secret; auth=gateway leaves sign-in to
+// the mesh and admits only the owner (an Istio AuthorizationPolicy on the user-id header the
+// gateway's authenticator sets). Placement (group, GPU nodes) and the shared storage mounts come
+// from kubeflow/common.
 local u = import 'kubeflow/common/util.libsonnet';
 local p = import 'kubeflow/common/platform.libsonnet';
 
@@ -36,9 +39,15 @@ local p = import 'kubeflow/common/platform.libsonnet';
     storageClassName: u.param(params, 'storageClassName', null),
     storage: p.storage(self.settings, self.user, self.group, u.param(params, 'globalStorage', true)),
     prefix: '/notebook/' + self.user + '/' + self.name + '/',
-    virtualService: u.toBool(u.param(params, 'virtualService', true), 'virtualService'),
+    virtualService: u.toBool(u.param(params, 'virtualService', false), 'virtualService'),
     gateway: u.param(params, 'gateway', 'kubeflow/kubeflow-gateway'),
-    hosts: u.toArray(u.param(params, 'host', '*')),
+    hosts: u.toArray(u.param(params, 'host', null)),
+    auth: u.orDefault(u.param(params, 'auth', 'token'), 'token'),
+    tokenSecret: u.orDefault(u.param(params, 'tokenSecret', null), cfg.name + '-token'),
+    userId: u.orDefault(u.param(params, 'userId', null), cfg.user),
+    userIdHeader: u.orDefault(u.param(params, 'userIdHeader', null), 'kubeflow-userid'),
+    gatewayPrincipal: u.orDefault(u.param(params, 'gatewayPrincipal', null),
+                                  'cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account'),
     serviceType: u.param(params, 'serviceType', 'ClusterIP'),
     labels: {
       app: 'notebook',
@@ -47,18 +56,18 @@ local p = import 'kubeflow/common/platform.libsonnet';
     },
   },
 
-  // Jupyter options: serve under the routed prefix; access control is the Gateway's job.
-  // NOTEBOOK_ARGS is read by the Jupyter Docker Stacks images, NB_PREFIX by Kubeflow's images.
+  // Jupyter options: serve under the routed prefix. NOTEBOOK_ARGS is read by the Jupyter Docker
+  // Stacks images, NB_PREFIX by Kubeflow's images. auth=token: Jupyter requires the token of the
+  // Secret (JUPYTER_TOKEN; the pod does not start without the Secret). auth=gateway: no Jupyter
+  // token; the AuthorizationPolicy admits only the owner, through the gateway.
   env(cfg):: [
     { name: 'NB_PREFIX', value: std.rstripChars(cfg.prefix, '/') },
-    { name: 'NOTEBOOK_ARGS', value: std.join(' ', [
-      '--ServerApp.base_url=' + cfg.prefix,
-      "--ServerApp.token=''",
-      "--ServerApp.password=''",
-      "--ServerApp.allow_origin='*'",
-    ]) },
-    { name: 'JUPYTER_ENABLE_LAB', value: 'yes' },
-  ],
+    { name: 'NOTEBOOK_ARGS', value: std.join(' ', ['--ServerApp.base_url=' + cfg.prefix] + (
+      if cfg.auth == 'gateway' then ["--ServerApp.token=''", "--ServerApp.password=''"] else []
+    )) },
+  ] + (if cfg.auth == 'token' then [
+    { name: 'JUPYTER_TOKEN', valueFrom: { secretKeyRef: { name: cfg.tokenSecret, key: 'token' } } },
+  ] else []),
 
   // Container resources, or null when there is nothing to request.
   local resources(cfg) =
@@ -84,6 +93,7 @@ local p = import 'kubeflow/common/platform.libsonnet';
         resources: resources(cfg),
         volumeMounts: if workspace == [] then null else workspace,
         readinessProbe: {
+          // /api answers without a token (it reports the server version only).
           httpGet: { path: cfg.prefix + 'api', port: $.port },
           initialDelaySeconds: 5,
           periodSeconds: 10,
@@ -133,9 +143,34 @@ local p = import 'kubeflow/common/platform.libsonnet';
       },
     },
 
+  // auth=gateway: only the owner, coming through the gateway with its user-id header, reaches the pod.
+  authorizationPolicy(cfg)::
+    u.object('security.istio.io/v1', 'AuthorizationPolicy', 'notebook-' + cfg.user + '-' + cfg.name,
+             cfg.namespace, cfg.labels) + {
+      spec: {
+        selector: { matchLabels: { 'notebook-name': cfg.name, 'platform/user': cfg.user } },
+        action: 'ALLOW',
+        rules: [{
+          from: [{ source: { principals: [cfg.gatewayPrincipal] } }],
+          when: [{ key: 'request.headers[' + cfg.userIdHeader + ']', values: [cfg.userId] }],
+        }],
+      },
+    },
+
+  check(cfg)::
+    if !std.member(['token', 'gateway'], cfg.auth) then
+      error 'auth: expected token or gateway, got "' + cfg.auth + '"'
+    else if cfg.virtualService && cfg.hosts == [] then
+      error 'host: give the host name(s) the route answers for (there is no catch-all default)'
+    else if cfg.auth == 'gateway' && !cfg.virtualService then
+      error 'auth: gateway sign-in needs the route (virtualService=true and host)'
+    else cfg,
+
   objects(params, env)::
-    local cfg = $.config(params, env);
-    [$.statefulSet(cfg), $.service(cfg)] + (if cfg.virtualService then [$.virtualService(cfg)] else []),
+    local cfg = $.check($.config(params, env));
+    [$.statefulSet(cfg), $.service(cfg)]
+    + (if cfg.virtualService then [$.virtualService(cfg)] else [])
+    + (if cfg.auth == 'gateway' then [$.authorizationPolicy(cfg)] else []),
 
   list(params, env):: u.list($.objects(params, env)),
 }

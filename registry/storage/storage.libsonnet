@@ -19,7 +19,7 @@ local p = import 'kubeflow/common/platform.libsonnet';
     namespace: u.namespace(params, env),
     settings: p.settings(params),
     driver:
-      local d = u.param(params, 'driver', 'cephfs');
+      local d = u.param(params, 'driver', 'csi');
       if std.member($.drivers, d) then d
       else error 'driver: expected ' + std.join(' or ', $.drivers) + ', got "' + d + '"',
     monitors:

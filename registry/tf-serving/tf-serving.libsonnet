@@ -23,7 +23,7 @@ local plat = import 'kubeflow/common/platform.libsonnet';
     defaultCpuImage: 'tensorflow/serving:2.19.1',
     defaultGpuImage: 'tensorflow/serving:2.19.1-gpu',
     modelServerImage: 'null',
-    s3FetchImage: 'amazon/aws-cli:2.27.50',
+    s3FetchImage: 'amazon/aws-cli:2.37.5',
     cloud: 'null',
     gcpCredentialSecretName: 'null',
     gcpCredentialFileName: 'key.json',

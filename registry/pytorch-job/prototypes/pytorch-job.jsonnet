@@ -10,7 +10,7 @@
 // @optionalParam namespace string null Namespace of the job; null means the environment's namespace.
 // @optionalParam args string null Comma-separated arguments of the training container.
 // @optionalParam command string null Comma-separated command of the training container (replaces the image's entrypoint), e.g. python,/opt/train.py; args follow it.
-// @optionalParam image string pytorch/pytorch:2.5.1-cuda12.4-cudnn9-runtime Training image (give command/args to run your script in it, or use your own image).
+// @optionalParam image string pytorch/pytorch:2.11.0-cuda12.8-cudnn9-runtime Training image (give command/args to run your script in it, or use your own image).
 // @optionalParam image_gpu string null Image used when num_gpus > 0; null uses image.
 // @optionalParam num_masters number 1 Number of master replicas (0 or 1).
 // @optionalParam num_ps number 0 Unused (PyTorch has no parameter servers); kept for compatibility.

@@ -7,12 +7,13 @@
 //   PV, so they bind to each other only. Jobs and notebooks of the registry mount these claims at
 //   /mnt/user, /mnt/group and /mnt/global. Claim names follow kubeflow/common's settings.
 // @shortDescription CephFS user/group/global volumes and claims.
+// @requires driver=csi: the ceph-csi CephFS driver (CSIDriver cephfs.csi.ceph.com) on the nodes
 // @param name string Name of the component.
 // @optionalParam namespace string null Namespace of the claims, i.e. of the workloads (null means the environment's namespace).
 // @optionalParam users string null Users to create a volume for, comma-separated.
 // @optionalParam groups string null Groups to create a volume for, comma-separated.
 // @optionalParam global string true Create the global volume.
-// @optionalParam driver string cephfs Volume source: cephfs (in-tree CephFS volume source) or csi (ceph-csi static volume).
+// @optionalParam driver string csi Volume source: csi (ceph-csi static volume) or cephfs (the in-tree CephFS source, which kubelets of Kubernetes 1.31 and later cannot mount).
 // @optionalParam monitors string null Ceph monitors, comma-separated host:port (required for driver=cephfs).
 // @optionalParam rootPath string /platform CephFS directory holding user/, group/ and global.
 // @optionalParam secretName string ceph-secret Secret with the Ceph key (key `key` for cephfs; userID/userKey for csi).

@@ -11,8 +11,8 @@
 // @optionalParam namespace string null Namespace of the job; null means the environment's namespace.
 // @optionalParam args string null Comma-separated arguments of the training container, e.g. --epochs=5,--lr=0.1.
 // @optionalParam command string null Comma-separated command of the training container (replaces the image's entrypoint), e.g. python,/opt/train.py; args follow it.
-// @optionalParam image string null Training image; null uses tensorflow/tensorflow:2.20.0.
-// @optionalParam image_gpu string null Image of GPU workers; null uses image when set, else tensorflow/tensorflow:2.20.0-gpu.
+// @optionalParam image string null Training image; null uses tensorflow/tensorflow:2.21.0.
+// @optionalParam image_gpu string null Image of GPU workers; null uses image when set, else tensorflow/tensorflow:2.21.0-gpu.
 // @optionalParam num_masters number 1 Number of chief replicas (0 or 1).
 // @optionalParam num_ps number 0 Number of parameter servers.
 // @optionalParam num_workers number 0 Number of workers.
@@ -36,9 +36,9 @@ local tj = import 'kubeflow/tf-job/training-job.libsonnet';
 
 local gpus = plat.gpus(params.num_gpus, 'num_gpus');
 local masters = u.toCount(params.num_masters, 'num_masters');
-local image = u.orDefault(params.image, 'tensorflow/tensorflow:2.20.0');
+local image = u.orDefault(params.image, 'tensorflow/tensorflow:2.21.0');
 local imageGpu = u.orDefault(params.image_gpu,
-                             if u.isNull(params.image) then 'tensorflow/tensorflow:2.20.0-gpu' else params.image);
+                             if u.isNull(params.image) then 'tensorflow/tensorflow:2.21.0-gpu' else params.image);
 local args = u.toArray(params.args);
 local command = local c = u.toArray(u.param(params, 'command', null)); if c == [] then null else c;
 

@@ -24,7 +24,7 @@
 // @optionalParam s3Endpoint string s3.us-west-1.amazonaws.com S3 endpoint.
 // @optionalParam defaultCpuImage string tensorflow/serving:2.19.1 Model server image without GPUs.
 // @optionalParam defaultGpuImage string tensorflow/serving:2.19.1-gpu Model server image with GPUs.
-// @optionalParam s3FetchImage string amazon/aws-cli:2.27.50 Image of the init container copying an s3:// model.
+// @optionalParam s3FetchImage string amazon/aws-cli:2.37.5 Image of the init container copying an s3:// model.
 // @optionalParam group string null Resource group: the pod requires nodes labelled platform/group=<group>.
 
 local tfServing = import 'kubeflow/tf-serving/tf-serving.libsonnet';
