@@ -101,4 +101,5 @@ def apply(app, moves: list[ComponentMove], engine=None) -> None:
         for name in move.unsets:
             unset_param(app, move.component, name, engine=engine)
         for name, value in sorted(move.sets.items()):
-            set_param(app, move.component, name, value, engine=engine)
+            # B declares ``name``: not a typo, even when the component does not have it yet
+            set_param(app, move.component, name, value, new=True, engine=engine)
