@@ -71,8 +71,6 @@ def _load_all(override: str | None = None) -> list[tuple[Path, dict]]:
         except OSError:
             continue
         except yaml.YAMLError as exc:
-            from .errors import ClusterError
-
             mark = getattr(exc, "problem_mark", None)
             where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
             problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
