@@ -176,3 +176,23 @@ def test_apply_and_diff_all_across_two_clusters(new_app, kfctl, kube_cluster, ku
     assert res.code == 10, res
     assert lines(res.out) == {"east": "in sync (1 objects)",
                               "west": "differs: 1 to create, 0 to update, 0 would be pruned with --prune, 0 unchanged"}
+
+
+def test_fleet_honours_context_and_kubeconfig(new_app, kfctl, tmp_path):
+    """--context / --kubeconfig mean the same in fleet mode as for one environment (they were dropped)."""
+    root = new_app("fleet")
+    (root / "components" / "cm.jsonnet").write_text(CM)
+    (root / "components" / "params.libsonnet").write_text('{global: {}, components: {cm: {value: "one"}}}\n')
+    kcfg = tmp_path / "kubeconfig"
+    kcfg.write_text(yaml.safe_dump({
+        "apiVersion": "v1", "kind": "Config", "current-context": "here",
+        "clusters": [{"name": "here", "cluster": {"server": f"https://127.0.0.1:{_closed_port()}"}}],
+        "users": [{"name": "here", "user": {"token": "x"}}],
+        "contexts": [{"name": "here", "context": {"cluster": "here", "user": "here"}}],
+    }))
+    env = {"KUBECONFIG": str(kcfg)}
+    for cmd in ("apply", "diff"):
+        res = kfctl(cmd, "--all", "--context", "nope", cwd=root, env=env)
+        assert res.code == 1 and "--context 'nope'" in res.out + res.err, res
+        res = kfctl(cmd, "-e", "default", "--kubeconfig", str(tmp_path / "missing"), cwd=root, env=env)
+        assert res.code == 1 and "missing: no such file" in res.out + res.err, res

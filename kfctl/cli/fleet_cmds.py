@@ -10,7 +10,7 @@ import threading
 import click
 
 from ..errors import KfctlError
-from ._options import build_jsonnet_options, should_confirm
+from ._options import build_jsonnet_options, pop_connection, should_confirm
 
 DEFAULT_PARALLEL = 4
 _print_lock = threading.Lock()
@@ -35,6 +35,7 @@ def fleet_options(kind: str, *, exit_differences: int | None = None):
             if kw.get("env_name") or kw.get("locations"):
                 raise click.UsageError("with --all or --env, name the environments with --env, not as arguments")
             ctx = click.get_current_context()
+            kw["connection"] = pop_connection(kw)  # this wrapper runs before cluster_options' own
             if kind == "apply":
                 return _apply(ctx, all_envs, names, fail_fast, parallel or DEFAULT_PARALLEL, kw)
             return _diff(ctx, all_envs, names, fail_fast, parallel or DEFAULT_PARALLEL, kw, exit_differences)
