@@ -400,14 +400,11 @@ def application_set(app, env_names: list[str] | None = None, *, repo: str, path:
     environment's label value is the one kfctl labels its objects with (``ownership.label_value``: the name,
     or a sanitised form with a hash when the name cannot be a label value). Unknown environment names
     fail listing the known ones."""
+    from .fleet import select
     from .ownership import label_value
 
-    envs = app.environments()
-    names = list(env_names) if env_names else sorted(envs)
-    for env_name in names:
-        app.environment(env_name)  # unknown names fail here, naming the known ones
-    if len(set(names)) != len(names):
-        raise AppError(f"an environment is listed twice: {', '.join(names)}")
+    # The same choice as `apply --all` / `-e`: unknown or repeated names, or no environment at all, fail.
+    names = select(app, list(env_names or ()), not env_names)
     elements = []
     for env_name in names:
         env = app.environment(env_name)
