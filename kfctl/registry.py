@@ -44,9 +44,9 @@ from pathlib import Path
 
 import yaml
 
-from .app import REGISTRY_PROTOCOLS, load_yaml_file
+from .app import APP_FILE, REGISTRY_PROTOCOLS, load_yaml_file
 from .errors import PackageNotFound, RegistryError, UnsafePath
-from .files import atomic_write, replace_tree, safe_join
+from .files import atomic_write, safe_join
 
 BUILTIN_URI = "kfctl:builtin"
 BUILTIN_NAME = "kubeflow"
@@ -972,22 +972,45 @@ def install(app, descriptor: str, *, env: str | None = None, force: bool = False
 
             result.moved = pkg_upgrade.plan(app, old_protos, new_protos)
         base = app.root / "vendor" / reg_name
-        for p, dst in staged:
-            target = vendored_folder(base, p, reg.package_version(p), source.protocol)
-            for old in [base / p, *sorted(base.glob(f"{p}@*"))] if base.is_dir() else []:
-                if old != target and old.is_symlink():
-                    old.unlink()  # a vendored link (e.g. into a registry checkout): drop the link only
-                elif old != target and old.is_dir():
-                    shutil.rmtree(old, ignore_errors=True)
-            replace_tree(dst, target)
-        for p, _ in staged:
-            ver = reg.package_version(p)
-            app.set_library(reg_name, p, ver, env=env if p == pkg_name else None)
-            result.installed.append(Installed(reg_name, p, ver, vendored_folder(base, p, ver, source.protocol)))
-        if result.moved:
-            from . import pkg_upgrade
+        # From here on files change: keep what is replaced, so that a failure puts every file back.
+        previous = staging / ".previous"
+        previous.mkdir()
+        put_aside: list[tuple[Path, Path]] = []  # (where it was, where it is kept)
+        placed: list[Path] = []
+        # app.yaml, and the component and params files a move along edits (all under components/)
+        edited = [app.root / APP_FILE, *(sorted((app.root / "components").rglob("*")) if result.moved else [])]
+        texts = {path: path.read_bytes() for path in edited if path.is_file() and not path.is_symlink()}
+        try:
+            for p, dst in staged:
+                target = vendored_folder(base, p, reg.package_version(p), source.protocol)
+                for old in [base / p, *sorted(base.glob(f"{p}@*"))] if base.is_dir() else []:
+                    if old != target and (old.is_symlink() or old.is_dir()):
+                        kept = previous / f"{len(put_aside)}-{old.name}"
+                        os.replace(old, kept)  # a vendored link (e.g. into a registry checkout) moves as a link
+                        put_aside.append((old, kept))
+                if target.exists() or target.is_symlink():
+                    kept = previous / f"{len(put_aside)}-{target.name}"
+                    os.replace(target, kept)
+                    put_aside.append((target, kept))
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(dst, target)
+                placed.append(target)
+            for p, _ in staged:
+                ver = reg.package_version(p)
+                app.set_library(reg_name, p, ver, env=env if p == pkg_name else None)
+                result.installed.append(Installed(reg_name, p, ver, vendored_folder(base, p, ver, source.protocol)))
+            if result.moved:
+                from . import pkg_upgrade
 
-            pkg_upgrade.apply(app, result.moved)
+                pkg_upgrade.apply(app, result.moved)
+        except BaseException:
+            for target in reversed(placed):
+                shutil.rmtree(target, ignore_errors=True)
+            for old, kept in reversed(put_aside):
+                os.replace(kept, old)
+            for path, data in texts.items():
+                atomic_write(path, data)
+            raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
         try:

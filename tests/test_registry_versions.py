@@ -557,3 +557,22 @@ def test_upgrade_keeps_what_the_user_set_and_edited_components(tmp_path):
     assert values["jupyterHubImage"] == "example.com/hub:7"  # set by the user: kept
     assert values["jupyterHubAuthenticator"] == "native"  # was at v0.1.2's default: moved
     assert "AmbassadorImage" not in values  # dropped by the current version, was at its default
+
+
+def test_a_failed_upgrade_changes_no_file(tmp_path):
+    """A move along that fails half-way (here: a params entry kfctl cannot edit in place) puts back the
+    vendored packages, app.yaml and every component file, as the install promises."""
+    from tests.conftest import assert_clean_failure, tree_digest
+
+    run(tmp_path, "init", "app")
+    app = tmp_path / "app"
+    run(app, "pkg", "install", f"kubeflow/core@{OLD}")
+    run(app, "generate", "kubeflow-core", "kubeflow-core")
+    params = app / "components" / "params.libsonnet"
+    text = params.read_text()
+    assert text.count('"kubeflow-core": {') == 1, text
+    params.write_text(text.replace('"kubeflow-core": {', '"kubeflow-core": {} + {'))
+    before = tree_digest(app)
+    res = run(app, "pkg", "install", f"kubeflow/core@{CURRENT}", "--upgrade", ok=False)
+    assert_clean_failure(res, before=before, root=app)
+    assert run(app, "show", "default").code == 0
