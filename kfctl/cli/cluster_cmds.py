@@ -30,7 +30,9 @@ def _progress_interval() -> float:
 
 
 def _use_colour(stream) -> bool:
-    return stream.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+    from . import colour_allowed  # the one NO_COLOR / TERM=dumb rule
+
+    return stream.isatty() and colour_allowed()
 
 
 class Reporter:
