@@ -900,6 +900,16 @@ def install(app, descriptor: str, *, env: str | None = None, force: bool = False
             mismatch = f"the {kind} does not carry {reg_name}/{pkg_name}@{want}"
             result.notes.append(f"{mismatch}; installed version {have or 'unversioned'} instead")
     installed = installed_map(app)
+    if source.protocol == "builtin" and not upgrade:
+        # An app's packages of the built-in registry stay at one version (those of two do not render together).
+        other = sorted(f"{i.key}@{i.version}" for i in installed.values()
+                       if i.registry == reg_name and i.path is not None and i.version is not None
+                       and i.version != reg.package_version(i.name))
+        if other:
+            shown = ", ".join(other[:3]) + (f" and {len(other) - 3} more" if len(other) > 3 else "")
+            raise RegistryError(f"this app has {shown}: its {reg_name} packages stay at one version; "
+                                f"'kfctl pkg install {reg_name}/{pkg_name}@{reg.version} --upgrade' moves them all "
+                                "to this one")
     # Work out the closure: the package, then what it needs from the same registry.
     order: list[str] = []
     queue = [pkg_name]
@@ -920,10 +930,6 @@ def install(app, descriptor: str, *, env: str | None = None, force: bool = False
             if not (upgrade and p in reg.libraries and installed[key].version != reg.package_version(p)):
                 if key not in result.present:
                     result.present.append(key)
-                if installed[key].version != reg.package_version(p) and source.protocol == "builtin":
-                    result.notes.append(f"{key} stays at version {installed[key].version}; "
-                                        f"'kfctl pkg install {reg_name}/{pkg_name}@{reg.version} --upgrade' "
-                                        "moves it too")
                 continue
         pkg = reg.package(p)  # raises PackageNotFound for unknown names
         order.append(p)

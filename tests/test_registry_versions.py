@@ -576,3 +576,21 @@ def test_a_failed_upgrade_changes_no_file(tmp_path):
     res = run(app, "pkg", "install", f"kubeflow/core@{CURRENT}", "--upgrade", ok=False)
     assert_clean_failure(res, before=before, root=app)
     assert run(app, "show", "default").code == 0
+
+
+def test_installing_another_version_without_upgrade_is_refused(tmp_path):
+    """An app's kubeflow packages stay at one version: a package of the other version next to them (which
+    then does not render with them) is refused, naming --upgrade, and nothing changes."""
+    from tests.conftest import assert_clean_failure, tree_digest
+
+    run(tmp_path, "init", "app")
+    app = tmp_path / "app"
+    run(app, "pkg", "install", "kubeflow/core")
+    before = tree_digest(app)
+    for pkg in ("core", "tf-serving", "argo"):  # installed, needing installed ones, standing alone
+        res = run(app, "pkg", "install", f"kubeflow/{pkg}@{OLD}", ok=False)
+        assert_clean_failure(res, before=before, root=app, code=1,
+                             contains=f"'kfctl pkg install kubeflow/{pkg}@{OLD} --upgrade'")
+    # The app's own version, named or not, still installs.
+    run(app, "pkg", "install", f"kubeflow/argo@{CURRENT}")
+    run(app, "pkg", "install", "kubeflow/tf-serving")
