@@ -35,6 +35,7 @@ class Outcome:
     seconds: float = 0.0
     target: str = ""  # the cluster it went to (kubeconfig context and server)
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # e.g. what this environment left at an earlier namespace
 
     @property
     def ok(self) -> bool:
@@ -135,8 +136,10 @@ def apply_fleet(app, env_names: list[str], options, *, render_one, parallel: int
     """Apply each environment to its cluster. ``options`` is an ``apply.Options`` used for every
     environment; ``render_one(env_name)`` returns the environment's ``render.Rendered``.
 
-    Counts per environment: created, changed, unchanged, pruned."""
+    Counts per environment: created, changed, unchanged, pruned, kept, adopted (from ks), leftover (left
+    at an earlier destination; described in ``notes``), as a single apply reports them."""
     from .apply import apply_objects
+    from .ownership import describe_leftovers
 
     if not options.dry_run:
         app.ensure_id()  # once, before the threads: it may write app.yaml
@@ -144,13 +147,15 @@ def apply_fleet(app, env_names: list[str], options, *, render_one, parallel: int
     def job(name, rendered, out, report):
         env = rendered.env
         cluster = _connect(env, options.workers, out, report, connection)
+        identity = Identity.of(app, env, create=not options.dry_run)
         try:
-            result = apply_objects(cluster, rendered.objects, Identity.of(app, env, create=not options.dry_run),
-                                   env.namespace, options, report)
+            result = apply_objects(cluster, rendered.objects, identity, env.namespace, options, report)
         finally:
             out.warnings = list(cluster.warnings)
             cluster.close()
-        out.counts = result.counts()
+        out.counts = dict(result.counts(), kept=len(result.kept), adopted=len(result.adopted_from_ks),
+                          leftover=len(result.leftovers))
+        out.notes = describe_leftovers(identity, result.leftovers)
 
     return _run(app, env_names, render_one, job, parallel=parallel, fail_fast=fail_fast, progress=progress)
 

@@ -196,3 +196,22 @@ def test_fleet_honours_context_and_kubeconfig(new_app, kfctl, tmp_path):
         assert res.code == 1 and "--context 'nope'" in res.out + res.err, res
         res = kfctl(cmd, "-e", "default", "--kubeconfig", str(tmp_path / "missing"), cwd=root, env=env)
         assert res.code == 1 and "missing: no such file" in res.out + res.err, res
+
+
+@pytest.mark.cluster
+def test_fleet_apply_reports_what_a_moved_environment_left_behind(fleet, kube_cluster):
+    """As a single apply does: objects left at the environment's earlier namespace are named (and kept)
+    until --prune-moved."""
+    assert fleet("apply", "-e", "dev", "-e", "prod").code == 0
+    moved = kube_cluster.track_namespace(f"kfctl-fleet-moved-{uuid.uuid4().hex[:6]}")
+    assert fleet("env", "set", "dev", "--namespace", moved).code == 0
+    res = fleet("apply", "-e", "dev", "-e", "prod", "-o", "json")
+    assert res.code == 0, res
+    report = {e["environment"]: e for e in json.loads(res.out)["environments"]}
+    assert report["dev"]["summary"]["leftover"] >= 1 and report["prod"]["summary"]["leftover"] == 0, report
+    notes = [ln for ln in res.err.splitlines() if ln.startswith("kfctl: note: dev: ")]
+    assert len(notes) == 1 and "remain in namespace 'kfctl-fleet-dev-" in notes[0] and "--prune-moved" in notes[0], res
+    assert fleet.value("dev") == "one"  # still there: nothing is deleted without --prune-moved
+    res = fleet("apply", "-e", "dev", "-e", "prod", "--prune-moved")
+    assert res.code == 0 and "kfctl: note: dev:" not in res.err, res
+    assert fleet.value("dev") is None

@@ -238,11 +238,8 @@ def apply(ctx, env_name, components, dry_run, prune, prune_moved, delete_content
     for line in describe_leftovers(identity, result.leftovers):
         click.echo(f"kfctl: note: {line}", err=True)
     c = result.counts()
-    tail = " (dry run)" if dry_run else ""
-    kept = f", {len(result.kept)} kept" if result.kept else ""
-    adopted = f", {len(result.adopted_from_ks)} adopted from ks" if result.adopted_from_ks else ""
-    line = (f"environment {env.name!r}: {c['created']} created, {c['changed']} changed, "
-            f"{c['unchanged']} unchanged, {c['pruned']} pruned{kept}{adopted}{tail}")
+    c.update(kept=len(result.kept), adopted=len(result.adopted_from_ks), leftover=len(result.leftovers))
+    line = f"environment {env.name!r}: {apply_summary(c, dry_run)}"
     if output == "json":
         rows = [_row(p.ref, p.op) for p in result.items]
         rows += [_row(ref, "pruned") for ref in result.pruned]
@@ -250,11 +247,18 @@ def apply(ctx, env_name, components, dry_run, prune, prune_moved, delete_content
         from ..objects import ObjRef
 
         rows += [_row(ObjRef.of(o), "leftover", "--prune-moved removes it") for o in result.leftovers]
-        c.update(kept=len(result.kept), adopted=len(result.adopted_from_ks), leftover=len(result.leftovers))
         click.echo(_result_json("ApplyResult", env, rows, c, dry_run))
         click.echo(line, err=True)
     else:
         click.echo(line)
+
+
+def apply_summary(c: dict, dry_run: bool) -> str:
+    """The counts part of apply's summary line (one environment, or each of a fleet)."""
+    kept = f", {c['kept']} kept" if c.get("kept") else ""
+    adopted = f", {c['adopted']} adopted from ks" if c.get("adopted") else ""
+    return (f"{c.get('created', 0)} created, {c.get('changed', 0)} changed, {c.get('unchanged', 0)} unchanged, "
+            f"{c.get('pruned', 0)} pruned{kept}{adopted}" + (" (dry run)" if dry_run else ""))
 
 
 # ---------------------------------------------------------------------------------------------- diff

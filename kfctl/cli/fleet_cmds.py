@@ -153,15 +153,17 @@ def _apply(ctx, all_envs, names, fail_fast, parallel, kw):
             raise KfctlError("not confirmed; nothing was changed")
     outcomes = apply_fleet(app, envs, opts, render_one=render_one, parallel=parallel, fail_fast=fail_fast,
                            progress=_progress, connection=kw.get("connection"))
-    tail = " (dry run)" if dry_run else ""
+    for out in outcomes:
+        for text in out.notes:
+            click.echo(f"kfctl: note: {out.env}: {text}", err=True)
     if kw.get("output") == "json":
         _print_json("FleetApply", outcomes)
         ctx.exit(1 if any(not o.ok for o in outcomes) else 0)
 
     def describe(out):
-        c = out.counts
-        return (f"{c.get('created', 0)} created, {c.get('changed', 0)} changed, {c.get('unchanged', 0)} unchanged, "
-                f"{c.get('pruned', 0)} pruned{tail}")
+        from .cluster_cmds import apply_summary
+
+        return apply_summary(out.counts, dry_run)
 
     ctx.exit(_report(outcomes, describe, "dry-run applied" if dry_run else "applied"))
 
