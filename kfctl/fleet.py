@@ -36,6 +36,7 @@ class Outcome:
     target: str = ""  # the cluster it went to (kubeconfig context and server)
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # e.g. what this environment left at an earlier namespace
+    hint: str | None = None  # the failure's hint (what to do about it), as a single command prints it
 
     @property
     def ok(self) -> bool:
@@ -84,6 +85,7 @@ def _run(app, env_names: list[str], render_one, cluster_job, *, parallel: int, f
             rendered[name] = render_one(name)
         except KfctlError as exc:
             outcomes[name].status, outcomes[name].error = FAILED, str(exc).splitlines()[0]
+            outcomes[name].hint = exc.hint
             outcomes[name].seconds = time.monotonic() - start
             if fail_fast:
                 stop.set()
@@ -97,7 +99,7 @@ def _run(app, env_names: list[str], render_one, cluster_job, *, parallel: int, f
             cluster_job(name, rendered[name], out, lambda ev: progress(name, ev) if progress else None)
             out.status = DONE
         except KfctlError as exc:
-            out.status, out.error = FAILED, str(exc).splitlines()[0]
+            out.status, out.error, out.hint = FAILED, str(exc).splitlines()[0], exc.hint
             if fail_fast:
                 stop.set()
         finally:

@@ -57,7 +57,7 @@ def fleet(new_app, kfctl, kube_cluster, tmp_path):
                                             ok=())
         return body["data"]["value"] if status == 200 else None
 
-    run.root, run.value = root, value
+    run.root, run.value, run.namespaces = root, value, namespaces
     return run
 
 
@@ -215,3 +215,18 @@ def test_fleet_apply_reports_what_a_moved_environment_left_behind(fleet, kube_cl
     res = fleet("apply", "-e", "dev", "-e", "prod", "--prune-moved")
     assert res.code == 0 and "kfctl: note: dev:" not in res.err, res
     assert fleet.value("dev") is None
+
+
+@pytest.mark.cluster
+def test_a_failed_environment_keeps_its_hint(fleet, kube_cluster):
+    """A refusal's 'what to do' (here: --adopt) reaches the fleet's user as it reaches a single apply's."""
+    dev_ns = fleet.namespaces["dev"]
+    kube_cluster.request("POST", "/api/v1/namespaces", body={"metadata": {"name": dev_ns}})
+    kube_cluster.request("POST", f"/api/v1/namespaces/{dev_ns}/configmaps",
+                         body={"metadata": {"name": "fleet-cm"}, "data": {"value": "by hand"}})
+    res = fleet("apply", "-e", "dev", "-e", "prod")
+    assert res.code == 1, res
+    assert lines(res.out)["dev"].startswith("failed: ConfigMap "), res
+    assert "hint (dev): re-run with --adopt" in res.err, res
+    res = fleet("apply", "-e", "dev", "-o", "json")
+    assert "--adopt" in json.loads(res.out)["environments"][0]["hint"], res

@@ -94,7 +94,8 @@ def _app(ctx, *, write: bool = False):
 def _print_json(kind: str, outcomes, *, differs: bool = False) -> None:
     rows = []
     for o in outcomes:
-        row = {"environment": o.env, "status": o.status, "summary": o.counts if o.ok else None, "error": o.error}
+        row = {"environment": o.env, "status": o.status, "summary": o.counts if o.ok else None, "error": o.error,
+               "hint": o.hint}
         if differs:
             row["differs"] = o.differs() if o.ok else None
         rows.append(row)
@@ -118,6 +119,8 @@ def _report(outcomes, describe, verb: str) -> int:
             click.echo(f"kfctl: warning from the API server ({out.env}): {text}", err=True)
         if out.status == FAILED:
             click.echo(f"environment {out.env!r}: failed: {out.error}")
+            if out.hint:
+                click.echo(f"hint ({out.env}): {out.hint}", err=True)
         elif out.status == NOT_RUN:
             click.echo(f"environment {out.env!r}: not run (an environment failed before it; --fail-fast)")
         else:
