@@ -330,6 +330,18 @@ def _dns_label(text: str) -> str:
     return out[:63].rstrip("-") or "kfctl-app"
 
 
+_LABEL_NAME = re.compile(r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?\Z")
+_DNS_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\Z")
+
+
+def _is_label_key(key: str) -> bool:
+    """Kubernetes' rule for a label key: NAME, or PREFIX/NAME with a DNS subdomain PREFIX."""
+    prefix, slash, name = key.rpartition("/")
+    if slash and not (len(prefix) <= 253 and _DNS_SUBDOMAIN.match(prefix)):
+        return False
+    return bool(_LABEL_NAME.match(name))
+
+
 def _git_root(start: Path) -> Path | None:
     for folder in (start, *start.parents):
         if (folder / ".git").exists():
@@ -403,6 +415,9 @@ def application_set(app, env_names: list[str] | None = None, *, repo: str, path:
     from .fleet import select
     from .ownership import label_value
 
+    if cluster_label is not None and not _is_label_key(cluster_label):
+        raise AppError(f"--clusters {cluster_label!r}: not a Kubernetes label key (NAME or PREFIX/NAME, e.g. "
+                       "kfctl.dev/environment); Argo CD's cluster generator would refuse it")
     # The same choice as `apply --all` / `-e`: unknown or repeated names, or no environment at all, fail.
     names = select(app, list(env_names or ()), not env_names)
     elements = []

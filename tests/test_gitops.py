@@ -422,6 +422,11 @@ def test_argocd_appset_refuses_unknown_or_repeated_environments(kfctl, new_app):
     app = write_app(new_app("ml"))
     empty = new_app("empty")
     assert kfctl("env", "rm", "default", cwd=empty).code == 0
+    for label in ("bad label!", "a/b/c", "-x", "Example.com/tier", "kfctl.dev/"):  # Argo CD would refuse these
+        assert_clean_failure(kfctl("argocd", "appset", "--repo", "u", "--clusters", label, cwd=app),
+                             contains="not a Kubernetes label key")
+    for label in ("tier", "kfctl.dev/environment", "example.com/x_y.z"):
+        assert kfctl("argocd", "appset", "--repo", "u", "--clusters", label, cwd=app).code == 0
     # An ApplicationSet that makes no Application is refused, as `apply --all` is.
     assert_clean_failure(kfctl("argocd", "appset", "--repo", "u", cwd=empty), contains="the app has no environments")
     before = tree_digest(app)
