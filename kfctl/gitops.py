@@ -342,6 +342,17 @@ def _is_label_key(key: str) -> bool:
     return bool(_LABEL_NAME.match(name))
 
 
+def _check_argocd_names(name: str | None, argocd_namespace: str, repo: str) -> None:
+    """--name, --argocd-namespace and --repo as the API server and Argo CD will take them."""
+    from .names import check_namespace
+
+    if name is not None and not (len(name) <= 253 and _DNS_SUBDOMAIN.match(name)):
+        raise AppError(f"--name {name!r}: not a Kubernetes object name (lower-case letters, digits, '-' and '.')")
+    check_namespace(argocd_namespace)
+    if not repo.strip():
+        raise AppError("--repo: empty; give the Git URL Argo CD clones")
+
+
 def _git_root(start: Path) -> Path | None:
     for folder in (start, *start.parents):
         if (folder / ".git").exists():
@@ -377,6 +388,7 @@ def application(app, env_name: str, *, repo: str, path: str | None = None, revis
                 name: str | None = None, project: str = "default", argocd_namespace: str = "argocd",
                 dest_server: str | None = None, auto_sync: bool = False) -> dict:
     """An Argo CD Application that renders ``env_name`` of this app with the kfctl plugin."""
+    _check_argocd_names(name, argocd_namespace, repo)
     env = app.environment(env_name)
     spec: dict = {
         "project": project,
@@ -415,6 +427,7 @@ def application_set(app, env_names: list[str] | None = None, *, repo: str, path:
     from .fleet import select
     from .ownership import label_value
 
+    _check_argocd_names(name, argocd_namespace, repo)
     if cluster_label is not None and not _is_label_key(cluster_label):
         raise AppError(f"--clusters {cluster_label!r}: not a Kubernetes label key (NAME or PREFIX/NAME, e.g. "
                        "kfctl.dev/environment); Argo CD's cluster generator would refuse it")

@@ -427,6 +427,10 @@ def test_argocd_appset_refuses_unknown_or_repeated_environments(kfctl, new_app):
                              contains="not a Kubernetes label key")
     for label in ("tier", "kfctl.dev/environment", "example.com/x_y.z"):
         assert kfctl("argocd", "appset", "--repo", "u", "--clusters", label, cwd=app).code == 0
+    for cmd in (["appset"], ["app", "default"]):  # names the API server would refuse
+        for args, says in ((["--name", "Bad_Name"], "--name 'Bad_Name'"), (["--argocd-namespace", "Argo"], "'Argo'"),
+                           (["--repo", " "], "--repo: empty")):
+            assert_clean_failure(kfctl("argocd", *cmd, "--repo", "u", *args, cwd=app), contains=says)
     # An ApplicationSet that makes no Application is refused, as `apply --all` is.
     assert_clean_failure(kfctl("argocd", "appset", "--repo", "u", cwd=empty), contains="the app has no environments")
     before = tree_digest(app)
