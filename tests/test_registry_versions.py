@@ -594,3 +594,15 @@ def test_installing_another_version_without_upgrade_is_refused(tmp_path):
     # The app's own version, named or not, still installs.
     run(app, "pkg", "install", f"kubeflow/argo@{CURRENT}")
     run(app, "pkg", "install", "kubeflow/tf-serving")
+
+
+def test_pkg_describe_at_the_installed_version_says_installed(tmp_path):
+    run(tmp_path, "init", "app")
+    app = tmp_path / "app"
+    run(app, "pkg", "install", f"kubeflow/core@{OLD}")
+    for desc in ("kubeflow/core", f"kubeflow/core@{OLD}"):
+        out = run(app, "pkg", "describe", desc).out
+        assert f"kubeflow (installed in vendor/kubeflow/core@{OLD})" in out, out
+        assert json.loads(run(app, "pkg", "describe", desc, "-o", "json").out)["data"]["installed"] is True
+    out = run(app, "pkg", "describe", f"kubeflow/core@{CURRENT}").out
+    assert f"not installed; the app has version {OLD}" in out and f"VERSION:\n{CURRENT}\n" in out, out
