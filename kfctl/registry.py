@@ -855,14 +855,14 @@ def find_registry_for(app, pkg: str) -> str:
 
 
 def app_builtin_version(app, reg_name: str) -> str | None:
-    """The one version of built-in registry ``reg_name`` this app's installed packages have, if they all
-    agree and it is not the current one (an app's Kubeflow set stays at one version until it is moved)."""
-    versions = {inst.version for inst in installed_map(app).values() if inst.registry == reg_name}
+    """The one older version of built-in registry ``reg_name`` this app's installed packages have, if there
+    is one (an app's Kubeflow set stays at one version until it is moved; packages that version does not
+    have stay at the current one when the app moves back to it)."""
+    current = next(iter(builtin_versions()))
+    versions = {inst.version for inst in installed_map(app).values() if inst.registry == reg_name} - {None, current}
     if len(versions) != 1:
         return None
     version = versions.pop()
-    if version is None or version == next(iter(builtin_versions())):
-        return None
     return version if version in builtin_versions() else None
 
 
@@ -904,7 +904,7 @@ def install(app, descriptor: str, *, env: str | None = None, force: bool = False
         # An app's packages of the built-in registry stay at one version (those of two do not render together).
         other = sorted(f"{i.key}@{i.version}" for i in installed.values()
                        if i.registry == reg_name and i.path is not None and i.version is not None
-                       and i.version != reg.package_version(i.name))
+                       and i.name in reg.libraries and i.version != reg.package_version(i.name))
         if other:
             shown = ", ".join(other[:3]) + (f" and {len(other) - 3} more" if len(other) > 3 else "")
             raise RegistryError(f"this app has {shown}: its {reg_name} packages stay at one version; "

@@ -606,3 +606,21 @@ def test_pkg_describe_at_the_installed_version_says_installed(tmp_path):
         assert json.loads(run(app, "pkg", "describe", desc, "-o", "json").out)["data"]["installed"] is True
     out = run(app, "pkg", "describe", f"kubeflow/core@{CURRENT}").out
     assert f"not installed; the app has version {OLD}" in out and f"VERSION:\n{CURRENT}\n" in out, out
+
+
+def test_after_moving_back_packages_the_old_version_lacks_do_not_block_installs(tmp_path):
+    """kserve exists only in the current set: it stays there when the app moves back to v0.1.2 (a note
+    says so), and later installs without a version still follow the app's v0.1.2 set."""
+    run(tmp_path, "init", "app")
+    app = tmp_path / "app"
+    run(app, "pkg", "install", "kubeflow/core")
+    run(app, "pkg", "install", "kubeflow/kserve")
+    res = run(app, "pkg", "install", f"kubeflow/core@{OLD}", "--upgrade")
+    assert f"kubeflow/kserve stays at version {CURRENT}" in res.err, res
+    res = run(app, "pkg", "install", "kubeflow/tf-serving")
+    assert f"installs kubeflow/tf-serving@{OLD}" in res.err, res
+    run(app, "pkg", "install", f"kubeflow/argo@{OLD}")
+    listed = {d["name"]: d["version"] for d in json.loads(run(app, "pkg", "list", "-o", "json").out)["data"]
+              if d["installed"]}
+    assert listed == {"argo": OLD, "common": OLD, "core": OLD, "kserve": CURRENT, "pytorch-job": OLD,
+                      "tf-job": OLD, "tf-serving": OLD}, listed
