@@ -169,6 +169,7 @@ def diff_fleet(app, env_names: list[str], *, render_one, workers: int = 8, compo
 
     Counts per environment: create, update, delete, unchanged (``diff.summary``)."""
     from .diff import cluster_diff, conflict_error, summary
+    from .ownership import diff_notes
 
     def job(name, rendered, out, report):
         env = rendered.env
@@ -180,6 +181,7 @@ def diff_fleet(app, env_names: list[str], *, render_one, workers: int = 8, compo
             out.warnings = list(cluster.warnings)
             cluster.close()
         out.counts = summary(diffs)
+        out.notes = diff_notes(diffs)
         err = conflict_error(diffs)  # apply would fail on these: the environment failed, as `kfctl diff` does
         if err is not None:
             raise err

@@ -331,6 +331,12 @@ def prune_plan(identity: Identity, owned: list[dict], rendered: list[dict],
     return out
 
 
+def diff_notes(diffs) -> list[str]:
+    """What a diff must tell beside its counts (``diff.ObjectDiff`` items): objects apply would refuse to
+    take over without --adopt, and objects a pruned CRD or Namespace would take along."""
+    return [f"{d.ref} {d.note}" for d in diffs if d.op == "taken" or "--adopt" in d.note]
+
+
 def describe_leftovers(identity: Identity, leftovers: list[dict]) -> list[str]:
     """One line per namespace: what remains of this app+environment at other destinations."""
     by_ns: dict[str, list[str]] = {}

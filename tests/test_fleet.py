@@ -224,6 +224,9 @@ def test_a_failed_environment_keeps_its_hint(fleet, kube_cluster):
     kube_cluster.request("POST", "/api/v1/namespaces", body={"metadata": {"name": dev_ns}})
     kube_cluster.request("POST", f"/api/v1/namespaces/{dev_ns}/configmaps",
                          body={"metadata": {"name": "fleet-cm"}, "data": {"value": "by hand"}})
+    res = fleet("diff", "-e", "dev", "-e", "prod")  # diff says beforehand that apply will refuse it
+    assert any(ln.startswith("kfctl: note: dev: ConfigMap ") and "apply refuses it without --adopt" in ln
+               for ln in res.err.splitlines()), res
     res = fleet("apply", "-e", "dev", "-e", "prod")
     assert res.code == 1, res
     assert lines(res.out)["dev"].startswith("failed: ConfigMap "), res

@@ -375,9 +375,10 @@ def diff(ctx, locations, components, output, exit_zero, concurrency, connection,
         if text:
             click.echo(_colour(text) if _use_colour(sys.stdout) else text, nl=False)
         click.echo(df.summary_text(s), err=True)
-        for d in diffs:
-            if d.op == "taken" or "--adopt" in d.note:
-                click.echo(f"kfctl: note: {d.ref} {d.note}", err=True)
+        from ..ownership import diff_notes
+
+        for text in diff_notes(diffs):
+            click.echo(f"kfctl: note: {text}", err=True)
     if s.get("leftover"):
         by_ns = sorted({d.ref.namespace or "(cluster-scoped)" for d in diffs if d.op == "leftover"})
         click.echo(f"kfctl: note: {s['leftover']} object(s) of this app and environment remain at another "

@@ -111,6 +111,12 @@ def _target_line(app, env_name: str, connection) -> str:
     return f"{env.name} ({target.describe()}, namespace {env.namespace!r})"
 
 
+def _notes(outcomes) -> None:
+    for out in outcomes:
+        for text in out.notes:
+            click.echo(f"kfctl: note: {out.env}: {text}", err=True)
+
+
 def _report(outcomes, describe, verb: str) -> int:
     from ..fleet import FAILED, NOT_RUN
 
@@ -156,9 +162,7 @@ def _apply(ctx, all_envs, names, fail_fast, parallel, kw):
             raise KfctlError("not confirmed; nothing was changed")
     outcomes = apply_fleet(app, envs, opts, render_one=render_one, parallel=parallel, fail_fast=fail_fast,
                            progress=_progress, connection=kw.get("connection"))
-    for out in outcomes:
-        for text in out.notes:
-            click.echo(f"kfctl: note: {out.env}: {text}", err=True)
+    _notes(outcomes)
     if kw.get("output") == "json":
         _print_json("FleetApply", outcomes)
         ctx.exit(1 if any(not o.ok for o in outcomes) else 0)
@@ -181,6 +185,7 @@ def _diff(ctx, all_envs, names, fail_fast, parallel, kw, exit_differences):
     render_one = _renderer(app, comps, build_jsonnet_options(kw))
     outcomes = diff_fleet(app, envs, render_one=render_one, workers=kw.get("concurrency") or 8, components=comps,
                           parallel=parallel, fail_fast=fail_fast, progress=_progress, connection=kw.get("connection"))
+    _notes(outcomes)
     if kw.get("output") == "json":
         _print_json("FleetDiff", outcomes, differs=True)
         code = 1 if any(not o.ok for o in outcomes) else 0
