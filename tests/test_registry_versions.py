@@ -624,3 +624,19 @@ def test_after_moving_back_packages_the_old_version_lacks_do_not_block_installs(
               if d["installed"]}
     assert listed == {"argo": OLD, "common": OLD, "core": OLD, "kserve": CURRENT, "pytorch-job": OLD,
                       "tf-job": OLD, "tf-serving": OLD}, listed
+
+
+def test_upgrade_names_environment_overrides_of_dropped_parameters(tmp_path):
+    """Environment overrides are left alone, but one of a parameter the new version dropped does nothing
+    any more: the move says so instead of leaving it silently without effect."""
+    run(tmp_path, "init", "app")
+    app = tmp_path / "app"
+    run(app, "pkg", "install", f"kubeflow/core@{OLD}")
+    run(app, "generate", "kubeflow-core", "kubeflow-core")
+    run(app, "env", "add", "cloud", "--namespace", "kubeflow")
+    run(app, "param", "set", "kubeflow-core", "tfAmbassadorServiceType", "NodePort", "--env=cloud")
+    run(app, "param", "set", "kubeflow-core", "jupyterHubAuthenticator", "iap", "--env=cloud")
+    res = run(app, "pkg", "install", f"kubeflow/core@{CURRENT}", "--upgrade")
+    assert "environment 'cloud' still sets tfAmbassadorServiceType, which this version does not read" in res.err, res
+    assert "still sets jupyterHubAuthenticator" not in res.err  # the current version reads it: a live override
+    assert "environment 'default'" not in res.err
