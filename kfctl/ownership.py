@@ -511,6 +511,6 @@ def check_removals(cluster: Cluster, identity: Identity, removals: list[dict], w
         refs = sorted(str(ObjRef.of(o)) for o, _c in taken)
         raise OwnershipError(f"removing {_ref_list(containers)} would also delete {len(refs)} object(s) this app "
                              f"and environment did not apply: {_ref_list(refs)}",
-                             hint="--delete-contents deletes them too; or keep it (annotate it kfctl.io/prune: ignore, "
-                                  "or apply without --prune)")
+                             hint="--delete-contents deletes them too; or keep it: annotate it kfctl.io/prune: ignore "
+                                  "(for apply, leaving out --prune keeps it too)")
     return taken
