@@ -202,3 +202,11 @@ def test_scripts_kfctl_works_on_the_current_folder(new_app, kfctl, tmp_path):
     proc = subprocess.run([str(REPO / "scripts" / "kfctl"), "env", "list"], cwd=tmp_path,
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 1 and "no app.yaml" in proc.stderr, proc.stderr
+    # Through a link on PATH, as the README suggests (ln -s "$PWD/scripts/kfctl" ~/.local/bin/kfctl).
+    link = tmp_path / "bin" / "kfctl"
+    link.parent.mkdir()
+    link.symlink_to(REPO / "scripts" / "kfctl")
+    proc = subprocess.run([str(link), "env", "list", "-o", "json"], cwd=app, capture_output=True, text=True,
+                          timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    assert [e["name"] for e in json.loads(proc.stdout)["data"]] == ["default", "mine"]
