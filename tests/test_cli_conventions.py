@@ -100,6 +100,9 @@ def test_shell_completion_completes_app_names(new_app, kfctl):
     assert _complete(app, "kfctl env rm ") == ["default", "prod"]
     assert _complete(app, "kfctl show p") == ["prod"]
     assert _complete(app, "kfctl param set --env ") == ["default", "prod"]
+    for line in ("kfctl apply ", "kfctl apply -e ", "kfctl diff ", "kfctl diff --env ", "kfctl delete ",
+                 "kfctl validate ", "kfctl export ", "kfctl argocd app ", "kfctl argocd appset "):
+        assert _complete(app, line) == ["default", "prod"], line
     assert _complete(app, "kfctl component rm s") == ["settings"]
     assert _complete(app, "kfctl show default -c ") == ["settings"]
     assert "kubeflow/tf-job" in _complete(app, "kfctl pkg install kubeflow/t")

@@ -10,8 +10,8 @@ import time
 import click
 
 from ..errors import KfctlError
-from ._options import (DURATION, build_jsonnet_options, cluster_options, component_option, jsonnet_options,
-                       should_confirm)
+from ._options import (DURATION, build_jsonnet_options, cluster_options, complete_envs, component_option,
+                       jsonnet_options, should_confirm)
 from .fleet_cmds import fleet_options
 
 EXIT_DIFFERENCES = 10
@@ -178,7 +178,7 @@ def change_options(f):
 
 @click.command()
 @fleet_options("apply")
-@click.argument("env_name", metavar="[ENV]", required=False)
+@click.argument("env_name", metavar="[ENV]", required=False, shell_complete=complete_envs)
 @component_option
 @click.option("--dry-run", is_flag=True, help="Send everything as a server-side dry run; change nothing.")
 @click.option("--prune", is_flag=True,
@@ -296,7 +296,8 @@ def _colour(text: str) -> str:
 
 @click.command()
 @fleet_options("diff", exit_differences=EXIT_DIFFERENCES)
-@click.argument("locations", nargs=-1, metavar="[ENV | [local:|remote:]ENV1 [local:|remote:]ENV2]")
+@click.argument("locations", nargs=-1, metavar="[ENV | [local:|remote:]ENV1 [local:|remote:]ENV2]",
+                shell_complete=complete_envs)
 @component_option
 @click.option("-o", "--output", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="A unified diff, or JSON with each object's operation and changed paths.")
@@ -394,7 +395,7 @@ def diff(ctx, locations, components, output, exit_zero, concurrency, connection,
 # ---------------------------------------------------------------------------------------------- delete
 
 @click.command()
-@click.argument("env_name", metavar="[ENV]", required=False)
+@click.argument("env_name", metavar="[ENV]", required=False, shell_complete=complete_envs)
 @component_option
 @click.option("--wait", "wait_", is_flag=True, help="Wait until the objects are gone.")
 @click.option("--timeout", type=DURATION, default=None, help="How long --wait may take. [default: 5m]")

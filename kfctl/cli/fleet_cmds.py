@@ -10,7 +10,7 @@ import threading
 import click
 
 from ..errors import KfctlError
-from ._options import build_jsonnet_options, pop_connection, should_confirm
+from ._options import build_jsonnet_options, complete_envs, pop_connection, should_confirm
 
 DEFAULT_PARALLEL = 4
 _print_lock = threading.Lock()
@@ -43,7 +43,7 @@ def fleet_options(kind: str, *, exit_differences: int | None = None):
         options = [
             click.option("--all", "fleet_all", is_flag=True, help=f"{kind.capitalize()} every environment of the "
                          "app, each to its own cluster, concurrently (a fleet)."),
-            click.option("-e", "--env", "fleet_envs", multiple=True, metavar="ENV",
+            click.option("-e", "--env", "fleet_envs", multiple=True, metavar="ENV", shell_complete=complete_envs,
                          help=f"{kind.capitalize()} this environment as part of a fleet (repeatable)."),
             click.option("--fail-fast", "fleet_fail_fast", is_flag=True,
                          help="Fleet: start no further environment once one failed (default: try them all)."),
