@@ -27,8 +27,13 @@ class ComponentMove:
     unsets: list[str] = field(default_factory=list)  # at A's default, and B no longer declares it
     kept: list[str] = field(default_factory=list)  # set by the user: left as they are
     env_dropped: dict = field(default_factory=dict)  # env -> params B dropped that the env still sets
+    edited: str | None = None  # app-relative file of a component left alone: it imports a moved package but
+    # is no longer a prototype's body (edited since generate), so neither its body nor its params move
 
     def describe(self) -> str:
+        if self.edited is not None:
+            return (f"left {self.edited} as it is: it was edited since generate, so neither its body nor its "
+                    "parameters moved (compare it with 'kfctl prototype preview')")
         parts = []
         if self.new_text is not None:
             parts.append("new prototype body")
@@ -57,6 +62,7 @@ def plan(app, old: list[Prototype], new: list[Prototype], engine=None) -> list[C
     from .params import module_params_code
 
     by_name = {p.name: p for p in new}
+    moving = sorted({p.package for p in old if p.package})  # "reg/pkg" of the packages that move
     code = module_params_code(app, engine=engine)
     current = resolve(app, None, engine=engine, module_params=code)
     per_env = {}  # what each environment resolves to (its overrides show where it differs from the module's)
@@ -71,7 +77,11 @@ def plan(app, old: list[Prototype], new: list[Prototype], engine=None) -> list[C
             continue
         text = comp.path.read_text(encoding="utf-8")
         origin = next((p for p in old if component_text(p, comp.short_name) == text), None)
-        if origin is None or origin.name not in by_name:
+        if origin is None:
+            if any(f"{pkg}/" in text for pkg in moving):
+                moves.append(ComponentMove(comp.name, "", comp.module, comp.path, edited=app.rel(comp.path)))
+            continue
+        if origin.name not in by_name:
             continue
         target = by_name[origin.name]
         move = ComponentMove(comp.name, target.short_name, comp.module, comp.path)

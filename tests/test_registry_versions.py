@@ -550,6 +550,7 @@ def test_upgrade_keeps_what_the_user_set_and_edited_components(tmp_path):
     res = run(app, "pkg", "install", f"kubeflow/core@{CURRENT}", "--upgrade")
     assert "kept your values of jupyterHubImage" in res.err, res
     assert "component edited" not in res.err  # an edited file is not a prototype's any more: untouched
+    assert "left components/edited.jsonnet as it is: it was edited since generate" in res.err, res  # and said so
     assert edited.read_text() == before_edited
     params = json.loads(run(app, "param", "list", "kubeflow-core", "-o", "json").out)["data"]
     values = {d["param"]: d["value"] for d in params}
