@@ -35,6 +35,8 @@ class Outcome:
     seconds: float = 0.0
     target: str = ""  # the cluster it went to (kubeconfig context and server)
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # e.g. what this environment left at an earlier namespace
+    hint: str | None = None  # the failure's hint (what to do about it), as a single command prints it
 
     @property
     def ok(self) -> bool:
@@ -83,6 +85,7 @@ def _run(app, env_names: list[str], render_one, cluster_job, *, parallel: int, f
             rendered[name] = render_one(name)
         except KfctlError as exc:
             outcomes[name].status, outcomes[name].error = FAILED, str(exc).splitlines()[0]
+            outcomes[name].hint = exc.hint
             outcomes[name].seconds = time.monotonic() - start
             if fail_fast:
                 stop.set()
@@ -96,7 +99,7 @@ def _run(app, env_names: list[str], render_one, cluster_job, *, parallel: int, f
             cluster_job(name, rendered[name], out, lambda ev: progress(name, ev) if progress else None)
             out.status = DONE
         except KfctlError as exc:
-            out.status, out.error = FAILED, str(exc).splitlines()[0]
+            out.status, out.error, out.hint = FAILED, str(exc).splitlines()[0], exc.hint
             if fail_fast:
                 stop.set()
         finally:
@@ -135,8 +138,10 @@ def apply_fleet(app, env_names: list[str], options, *, render_one, parallel: int
     """Apply each environment to its cluster. ``options`` is an ``apply.Options`` used for every
     environment; ``render_one(env_name)`` returns the environment's ``render.Rendered``.
 
-    Counts per environment: created, changed, unchanged, pruned."""
+    Counts per environment: created, changed, unchanged, pruned, kept, adopted (from ks), leftover (left
+    at an earlier destination; described in ``notes``), as a single apply reports them."""
     from .apply import apply_objects
+    from .ownership import describe_leftovers
 
     if not options.dry_run:
         app.ensure_id()  # once, before the threads: it may write app.yaml
@@ -144,13 +149,15 @@ def apply_fleet(app, env_names: list[str], options, *, render_one, parallel: int
     def job(name, rendered, out, report):
         env = rendered.env
         cluster = _connect(env, options.workers, out, report, connection)
+        identity = Identity.of(app, env, create=not options.dry_run)
         try:
-            result = apply_objects(cluster, rendered.objects, Identity.of(app, env, create=not options.dry_run),
-                                   env.namespace, options, report)
+            result = apply_objects(cluster, rendered.objects, identity, env.namespace, options, report)
         finally:
             out.warnings = list(cluster.warnings)
             cluster.close()
-        out.counts = result.counts()
+        out.counts = dict(result.counts(), kept=len(result.kept), adopted=len(result.adopted_from_ks),
+                          leftover=len(result.leftovers))
+        out.notes = describe_leftovers(identity, result.leftovers)
 
     return _run(app, env_names, render_one, job, parallel=parallel, fail_fast=fail_fast, progress=progress)
 
@@ -162,6 +169,7 @@ def diff_fleet(app, env_names: list[str], *, render_one, workers: int = 8, compo
 
     Counts per environment: create, update, delete, unchanged (``diff.summary``)."""
     from .diff import cluster_diff, conflict_error, summary
+    from .ownership import diff_notes
 
     def job(name, rendered, out, report):
         env = rendered.env
@@ -173,6 +181,7 @@ def diff_fleet(app, env_names: list[str], *, render_one, workers: int = 8, compo
             out.warnings = list(cluster.warnings)
             cluster.close()
         out.counts = summary(diffs)
+        out.notes = diff_notes(diffs)
         err = conflict_error(diffs)  # apply would fail on these: the environment failed, as `kfctl diff` does
         if err is not None:
             raise err

@@ -330,6 +330,29 @@ def _dns_label(text: str) -> str:
     return out[:63].rstrip("-") or "kfctl-app"
 
 
+_LABEL_NAME = re.compile(r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?\Z")
+_DNS_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\Z")
+
+
+def _is_label_key(key: str) -> bool:
+    """Kubernetes' rule for a label key: NAME, or PREFIX/NAME with a DNS subdomain PREFIX."""
+    prefix, slash, name = key.rpartition("/")
+    if slash and not (len(prefix) <= 253 and _DNS_SUBDOMAIN.match(prefix)):
+        return False
+    return bool(_LABEL_NAME.match(name))
+
+
+def _check_argocd_names(name: str | None, argocd_namespace: str, repo: str) -> None:
+    """--name, --argocd-namespace and --repo as the API server and Argo CD will take them."""
+    from .names import check_namespace
+
+    if name is not None and not (len(name) <= 253 and _DNS_SUBDOMAIN.match(name)):
+        raise AppError(f"--name {name!r}: not a Kubernetes object name (lower-case letters, digits, '-' and '.')")
+    check_namespace(argocd_namespace)
+    if not repo.strip():
+        raise AppError("--repo: empty; give the Git URL Argo CD clones")
+
+
 def _git_root(start: Path) -> Path | None:
     for folder in (start, *start.parents):
         if (folder / ".git").exists():
@@ -365,6 +388,7 @@ def application(app, env_name: str, *, repo: str, path: str | None = None, revis
                 name: str | None = None, project: str = "default", argocd_namespace: str = "argocd",
                 dest_server: str | None = None, auto_sync: bool = False) -> dict:
     """An Argo CD Application that renders ``env_name`` of this app with the kfctl plugin."""
+    _check_argocd_names(name, argocd_namespace, repo)
     env = app.environment(env_name)
     spec: dict = {
         "project": project,
@@ -400,14 +424,15 @@ def application_set(app, env_names: list[str] | None = None, *, repo: str, path:
     environment's label value is the one kfctl labels its objects with (``ownership.label_value``: the name,
     or a sanitised form with a hash when the name cannot be a label value). Unknown environment names
     fail listing the known ones."""
+    from .fleet import select
     from .ownership import label_value
 
-    envs = app.environments()
-    names = list(env_names) if env_names else sorted(envs)
-    for env_name in names:
-        app.environment(env_name)  # unknown names fail here, naming the known ones
-    if len(set(names)) != len(names):
-        raise AppError(f"an environment is listed twice: {', '.join(names)}")
+    _check_argocd_names(name, argocd_namespace, repo)
+    if cluster_label is not None and not _is_label_key(cluster_label):
+        raise AppError(f"--clusters {cluster_label!r}: not a Kubernetes label key (NAME or PREFIX/NAME, e.g. "
+                       "kfctl.dev/environment); Argo CD's cluster generator would refuse it")
+    # The same choice as `apply --all` / `-e`: unknown or repeated names, or no environment at all, fail.
+    names = select(app, list(env_names or ()), not env_names)
     elements = []
     for env_name in names:
         env = app.environment(env_name)

@@ -331,6 +331,12 @@ def prune_plan(identity: Identity, owned: list[dict], rendered: list[dict],
     return out
 
 
+def diff_notes(diffs) -> list[str]:
+    """What a diff must tell beside its counts (``diff.ObjectDiff`` items): objects apply would refuse to
+    take over without --adopt, and objects a pruned CRD or Namespace would take along."""
+    return [f"{d.ref} {d.note}" for d in diffs if d.op == "taken" or "--adopt" in d.note]
+
+
 def describe_leftovers(identity: Identity, leftovers: list[dict]) -> list[str]:
     """One line per namespace: what remains of this app+environment at other destinations."""
     by_ns: dict[str, list[str]] = {}
@@ -505,6 +511,6 @@ def check_removals(cluster: Cluster, identity: Identity, removals: list[dict], w
         refs = sorted(str(ObjRef.of(o)) for o, _c in taken)
         raise OwnershipError(f"removing {_ref_list(containers)} would also delete {len(refs)} object(s) this app "
                              f"and environment did not apply: {_ref_list(refs)}",
-                             hint="--delete-contents deletes them too; or keep it (annotate it kfctl.io/prune: ignore, "
-                                  "or apply without --prune)")
+                             hint="--delete-contents deletes them too; or keep it: annotate it kfctl.io/prune: ignore "
+                                  "(for apply, leaving out --prune keeps it too)")
     return taken

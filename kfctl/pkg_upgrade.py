@@ -26,8 +26,14 @@ class ComponentMove:
     sets: dict = field(default_factory=dict)  # param -> B's default (was A's default, or new in B)
     unsets: list[str] = field(default_factory=list)  # at A's default, and B no longer declares it
     kept: list[str] = field(default_factory=list)  # set by the user: left as they are
+    env_dropped: dict = field(default_factory=dict)  # env -> params B dropped that the env still sets
+    edited: str | None = None  # app-relative file of a component left alone: it imports a moved package but
+    # is no longer a prototype's body (edited since generate), so neither its body nor its params move
 
     def describe(self) -> str:
+        if self.edited is not None:
+            return (f"left {self.edited} as it is: it was edited since generate, so neither its body nor its "
+                    "parameters moved (compare it with 'kfctl prototype preview')")
         parts = []
         if self.new_text is not None:
             parts.append("new prototype body")
@@ -37,6 +43,9 @@ class ComponentMove:
             parts.append("dropped " + ", ".join(sorted(self.unsets)))
         if self.kept:
             parts.append("kept your values of " + ", ".join(sorted(self.kept)))
+        for env, names in sorted(self.env_dropped.items()):
+            parts.append(f"environment {env!r} still sets {', '.join(sorted(names))}, which this version does not "
+                         "read (no effect; 'kfctl param unset ... --env' removes it)")
         return f"component {self.component} ({self.prototype}): " + ("; ".join(parts) or "unchanged")
 
 
@@ -49,15 +58,30 @@ def plan(app, old: list[Prototype], new: list[Prototype], engine=None) -> list[C
     """The moves for every component of ``app`` generated from one of ``old`` (matched by file text)."""
     from .params import resolve
 
+    from .errors import EngineError, ParamError
+    from .params import module_params_code
+
     by_name = {p.name: p for p in new}
-    current = resolve(app, None, engine=engine)
+    moving = sorted({p.package for p in old if p.package})  # "reg/pkg" of the packages that move
+    code = module_params_code(app, engine=engine)
+    current = resolve(app, None, engine=engine, module_params=code)
+    per_env = {}  # what each environment resolves to (its overrides show where it differs from the module's)
+    for env in app.environments().values():
+        try:
+            per_env[env.name] = resolve(app, env, engine=engine, module_params=code)
+        except (EngineError, ParamError):
+            per_env[env.name] = {}  # `show` reports that environment's error; it cannot hold a stale value here
     moves: list[ComponentMove] = []
     for comp in app.components():
         if comp.kind != "jsonnet":
             continue
         text = comp.path.read_text(encoding="utf-8")
         origin = next((p for p in old if component_text(p, comp.short_name) == text), None)
-        if origin is None or origin.name not in by_name:
+        if origin is None:
+            if any(f"{pkg}/" in text for pkg in moving):
+                moves.append(ComponentMove(comp.name, "", comp.module, comp.path, edited=app.rel(comp.path)))
+            continue
+        if origin.name not in by_name:
             continue
         target = by_name[origin.name]
         move = ComponentMove(comp.name, target.short_name, comp.module, comp.path)
@@ -76,6 +100,10 @@ def plan(app, old: list[Prototype], new: list[Prototype], engine=None) -> list[C
                     move.unsets.append(name)
                 elif name in values:
                     move.kept.append(name)
+                for env_name, resolved in per_env.items():
+                    env_values = resolved.get(comp.name) or {}
+                    if name in env_values and (name not in values or env_values[name] != values[name]):
+                        move.env_dropped.setdefault(env_name, []).append(name)
                 continue
             q = new_params[name]
             new_default = _value(literal(q, q.default if q.default is not None else "", engine))
@@ -101,4 +129,5 @@ def apply(app, moves: list[ComponentMove], engine=None) -> None:
         for name in move.unsets:
             unset_param(app, move.component, name, engine=engine)
         for name, value in sorted(move.sets.items()):
-            set_param(app, move.component, name, value, engine=engine, new=True)  # the new prototype declares it
+            # B declares ``name``: not a typo, even when the component does not have it yet
+            set_param(app, move.component, name, value, new=True, engine=engine)

@@ -44,9 +44,9 @@ from pathlib import Path
 
 import yaml
 
-from .app import REGISTRY_PROTOCOLS, load_yaml_file
+from .app import APP_FILE, REGISTRY_PROTOCOLS, load_yaml_file
 from .errors import PackageNotFound, RegistryError, UnsafePath
-from .files import atomic_write, replace_tree, safe_join
+from .files import atomic_write, safe_join
 
 BUILTIN_URI = "kfctl:builtin"
 BUILTIN_NAME = "kubeflow"
@@ -855,14 +855,14 @@ def find_registry_for(app, pkg: str) -> str:
 
 
 def app_builtin_version(app, reg_name: str) -> str | None:
-    """The one version of built-in registry ``reg_name`` this app's installed packages have, if they all
-    agree and it is not the current one (an app's Kubeflow set stays at one version until it is moved)."""
-    versions = {inst.version for inst in installed_map(app).values() if inst.registry == reg_name}
+    """The one older version of built-in registry ``reg_name`` this app's installed packages have, if there
+    is one (an app's Kubeflow set stays at one version until it is moved; packages that version does not
+    have stay at the current one when the app moves back to it)."""
+    current = next(iter(builtin_versions()))
+    versions = {inst.version for inst in installed_map(app).values() if inst.registry == reg_name} - {None, current}
     if len(versions) != 1:
         return None
     version = versions.pop()
-    if version is None or version == next(iter(builtin_versions())):
-        return None
     return version if version in builtin_versions() else None
 
 
@@ -900,6 +900,16 @@ def install(app, descriptor: str, *, env: str | None = None, force: bool = False
             mismatch = f"the {kind} does not carry {reg_name}/{pkg_name}@{want}"
             result.notes.append(f"{mismatch}; installed version {have or 'unversioned'} instead")
     installed = installed_map(app)
+    if source.protocol == "builtin" and not upgrade:
+        # An app's packages of the built-in registry stay at one version (those of two do not render together).
+        other = sorted(f"{i.key}@{i.version}" for i in installed.values()
+                       if i.registry == reg_name and i.path is not None and i.version is not None
+                       and i.name in reg.libraries and i.version != reg.package_version(i.name))
+        if other:
+            shown = ", ".join(other[:3]) + (f" and {len(other) - 3} more" if len(other) > 3 else "")
+            raise RegistryError(f"this app has {shown}: its {reg_name} packages stay at one version; "
+                                f"'kfctl pkg install {reg_name}/{pkg_name}@{reg.version} --upgrade' moves them all "
+                                "to this one")
     # Work out the closure: the package, then what it needs from the same registry.
     order: list[str] = []
     queue = [pkg_name]
@@ -920,10 +930,6 @@ def install(app, descriptor: str, *, env: str | None = None, force: bool = False
             if not (upgrade and p in reg.libraries and installed[key].version != reg.package_version(p)):
                 if key not in result.present:
                     result.present.append(key)
-                if installed[key].version != reg.package_version(p) and source.protocol == "builtin":
-                    result.notes.append(f"{key} stays at version {installed[key].version}; "
-                                        f"'kfctl pkg install {reg_name}/{pkg_name}@{reg.version} --upgrade' "
-                                        "moves it too")
                 continue
         pkg = reg.package(p)  # raises PackageNotFound for unknown names
         order.append(p)
@@ -972,22 +978,45 @@ def install(app, descriptor: str, *, env: str | None = None, force: bool = False
 
             result.moved = pkg_upgrade.plan(app, old_protos, new_protos)
         base = app.root / "vendor" / reg_name
-        for p, dst in staged:
-            target = vendored_folder(base, p, reg.package_version(p), source.protocol)
-            for old in [base / p, *sorted(base.glob(f"{p}@*"))] if base.is_dir() else []:
-                if old != target and old.is_symlink():
-                    old.unlink()  # a vendored link (e.g. into a registry checkout): drop the link only
-                elif old != target and old.is_dir():
-                    shutil.rmtree(old, ignore_errors=True)
-            replace_tree(dst, target)
-        for p, _ in staged:
-            ver = reg.package_version(p)
-            app.set_library(reg_name, p, ver, env=env if p == pkg_name else None)
-            result.installed.append(Installed(reg_name, p, ver, vendored_folder(base, p, ver, source.protocol)))
-        if result.moved:
-            from . import pkg_upgrade
+        # From here on files change: keep what is replaced, so that a failure puts every file back.
+        previous = staging / ".previous"
+        previous.mkdir()
+        put_aside: list[tuple[Path, Path]] = []  # (where it was, where it is kept)
+        placed: list[Path] = []
+        # app.yaml, and the component and params files a move along edits (all under components/)
+        edited = [app.root / APP_FILE, *(sorted((app.root / "components").rglob("*")) if result.moved else [])]
+        texts = {path: path.read_bytes() for path in edited if path.is_file() and not path.is_symlink()}
+        try:
+            for p, dst in staged:
+                target = vendored_folder(base, p, reg.package_version(p), source.protocol)
+                for old in [base / p, *sorted(base.glob(f"{p}@*"))] if base.is_dir() else []:
+                    if old != target and (old.is_symlink() or old.is_dir()):
+                        kept = previous / f"{len(put_aside)}-{old.name}"
+                        os.replace(old, kept)  # a vendored link (e.g. into a registry checkout) moves as a link
+                        put_aside.append((old, kept))
+                if target.exists() or target.is_symlink():
+                    kept = previous / f"{len(put_aside)}-{target.name}"
+                    os.replace(target, kept)
+                    put_aside.append((target, kept))
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(dst, target)
+                placed.append(target)
+            for p, _ in staged:
+                ver = reg.package_version(p)
+                app.set_library(reg_name, p, ver, env=env if p == pkg_name else None)
+                result.installed.append(Installed(reg_name, p, ver, vendored_folder(base, p, ver, source.protocol)))
+            if result.moved:
+                from . import pkg_upgrade
 
-            pkg_upgrade.apply(app, result.moved)
+                pkg_upgrade.apply(app, result.moved)
+        except BaseException:
+            for target in reversed(placed):
+                shutil.rmtree(target, ignore_errors=True)
+            for old, kept in reversed(put_aside):
+                os.replace(kept, old)
+            for path, data in texts.items():
+                atomic_write(path, data)
+            raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
         try:

@@ -100,6 +100,9 @@ def test_shell_completion_completes_app_names(new_app, kfctl):
     assert _complete(app, "kfctl env rm ") == ["default", "prod"]
     assert _complete(app, "kfctl show p") == ["prod"]
     assert _complete(app, "kfctl param set --env ") == ["default", "prod"]
+    for line in ("kfctl apply ", "kfctl apply -e ", "kfctl diff ", "kfctl diff --env ", "kfctl delete ",
+                 "kfctl validate ", "kfctl export ", "kfctl argocd app ", "kfctl argocd appset "):
+        assert _complete(app, line) == ["default", "prod"], line
     assert _complete(app, "kfctl component rm s") == ["settings"]
     assert _complete(app, "kfctl show default -c ") == ["settings"]
     assert "kubeflow/tf-job" in _complete(app, "kfctl pkg install kubeflow/t")
@@ -202,3 +205,11 @@ def test_scripts_kfctl_works_on_the_current_folder(new_app, kfctl, tmp_path):
     proc = subprocess.run([str(REPO / "scripts" / "kfctl"), "env", "list"], cwd=tmp_path,
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 1 and "no app.yaml" in proc.stderr, proc.stderr
+    # Through a link on PATH, as the README suggests (ln -s "$PWD/scripts/kfctl" ~/.local/bin/kfctl).
+    link = tmp_path / "bin" / "kfctl"
+    link.parent.mkdir()
+    link.symlink_to(REPO / "scripts" / "kfctl")
+    proc = subprocess.run([str(link), "env", "list", "-o", "json"], cwd=app, capture_output=True, text=True,
+                          timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    assert [e["name"] for e in json.loads(proc.stdout)["data"]] == ["default", "mine"]

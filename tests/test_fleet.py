@@ -57,7 +57,7 @@ def fleet(new_app, kfctl, kube_cluster, tmp_path):
                                             ok=())
         return body["data"]["value"] if status == 200 else None
 
-    run.root, run.value = root, value
+    run.root, run.value, run.namespaces = root, value, namespaces
     return run
 
 
@@ -176,3 +176,60 @@ def test_apply_and_diff_all_across_two_clusters(new_app, kfctl, kube_cluster, ku
     assert res.code == 10, res
     assert lines(res.out) == {"east": "in sync (1 objects)",
                               "west": "differs: 1 to create, 0 to update, 0 would be pruned with --prune, 0 unchanged"}
+
+
+def test_fleet_honours_context_and_kubeconfig(new_app, kfctl, tmp_path):
+    """--context / --kubeconfig mean the same in fleet mode as for one environment (they were dropped)."""
+    root = new_app("fleet")
+    (root / "components" / "cm.jsonnet").write_text(CM)
+    (root / "components" / "params.libsonnet").write_text('{global: {}, components: {cm: {value: "one"}}}\n')
+    kcfg = tmp_path / "kubeconfig"
+    kcfg.write_text(yaml.safe_dump({
+        "apiVersion": "v1", "kind": "Config", "current-context": "here",
+        "clusters": [{"name": "here", "cluster": {"server": f"https://127.0.0.1:{_closed_port()}"}}],
+        "users": [{"name": "here", "user": {"token": "x"}}],
+        "contexts": [{"name": "here", "context": {"cluster": "here", "user": "here"}}],
+    }))
+    env = {"KUBECONFIG": str(kcfg)}
+    for cmd in ("apply", "diff"):
+        res = kfctl(cmd, "--all", "--context", "nope", cwd=root, env=env)
+        assert res.code == 1 and "--context 'nope'" in res.out + res.err, res
+        res = kfctl(cmd, "-e", "default", "--kubeconfig", str(tmp_path / "missing"), cwd=root, env=env)
+        assert res.code == 1 and "missing: no such file" in res.out + res.err, res
+
+
+@pytest.mark.cluster
+def test_fleet_apply_reports_what_a_moved_environment_left_behind(fleet, kube_cluster):
+    """As a single apply does: objects left at the environment's earlier namespace are named (and kept)
+    until --prune-moved."""
+    assert fleet("apply", "-e", "dev", "-e", "prod").code == 0
+    moved = kube_cluster.track_namespace(f"kfctl-fleet-moved-{uuid.uuid4().hex[:6]}")
+    assert fleet("env", "set", "dev", "--namespace", moved).code == 0
+    res = fleet("apply", "-e", "dev", "-e", "prod", "-o", "json")
+    assert res.code == 0, res
+    report = {e["environment"]: e for e in json.loads(res.out)["environments"]}
+    assert report["dev"]["summary"]["leftover"] >= 1 and report["prod"]["summary"]["leftover"] == 0, report
+    notes = [ln for ln in res.err.splitlines() if ln.startswith("kfctl: note: dev: ")]
+    assert len(notes) == 1 and "remain in namespace 'kfctl-fleet-dev-" in notes[0] and "--prune-moved" in notes[0], res
+    assert fleet.value("dev") == "one"  # still there: nothing is deleted without --prune-moved
+    res = fleet("apply", "-e", "dev", "-e", "prod", "--prune-moved")
+    assert res.code == 0 and "kfctl: note: dev:" not in res.err, res
+    assert fleet.value("dev") is None
+
+
+@pytest.mark.cluster
+def test_a_failed_environment_keeps_its_hint(fleet, kube_cluster):
+    """A refusal's 'what to do' (here: --adopt) reaches the fleet's user as it reaches a single apply's."""
+    dev_ns = fleet.namespaces["dev"]
+    kube_cluster.request("POST", "/api/v1/namespaces", body={"metadata": {"name": dev_ns}})
+    kube_cluster.request("POST", f"/api/v1/namespaces/{dev_ns}/configmaps",
+                         body={"metadata": {"name": "fleet-cm"}, "data": {"value": "by hand"}})
+    res = fleet("diff", "-e", "dev", "-e", "prod")  # diff says beforehand that apply will refuse it
+    assert any(ln.startswith("kfctl: note: dev: ConfigMap ") and "apply refuses it without --adopt" in ln
+               for ln in res.err.splitlines()), res
+    res = fleet("apply", "-e", "dev", "-e", "prod")
+    assert res.code == 1, res
+    assert lines(res.out)["dev"].startswith("failed: ConfigMap "), res
+    assert "hint (dev): re-run with --adopt" in res.err, res
+    res = fleet("apply", "-e", "dev", "-o", "json")
+    assert "--adopt" in json.loads(res.out)["environments"][0]["hint"], res

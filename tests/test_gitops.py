@@ -420,11 +420,24 @@ def test_argocd_appset_with_a_cluster_generator(kfctl, new_app):
 
 def test_argocd_appset_refuses_unknown_or_repeated_environments(kfctl, new_app):
     app = write_app(new_app("ml"))
+    empty = new_app("empty")
+    assert kfctl("env", "rm", "default", cwd=empty).code == 0
+    for label in ("bad label!", "a/b/c", "-x", "Example.com/tier", "kfctl.dev/"):  # Argo CD would refuse these
+        assert_clean_failure(kfctl("argocd", "appset", "--repo", "u", "--clusters", label, cwd=app),
+                             contains="not a Kubernetes label key")
+    for label in ("tier", "kfctl.dev/environment", "example.com/x_y.z"):
+        assert kfctl("argocd", "appset", "--repo", "u", "--clusters", label, cwd=app).code == 0
+    for cmd in (["appset"], ["app", "default"]):  # names the API server would refuse
+        for args, says in ((["--name", "Bad_Name"], "--name 'Bad_Name'"), (["--argocd-namespace", "Argo"], "'Argo'"),
+                           (["--repo", " "], "--repo: empty")):
+            assert_clean_failure(kfctl("argocd", *cmd, "--repo", "u", *args, cwd=app), contains=says)
+    # An ApplicationSet that makes no Application is refused, as `apply --all` is.
+    assert_clean_failure(kfctl("argocd", "appset", "--repo", "u", cwd=empty), contains="the app has no environments")
     before = tree_digest(app)
     assert_clean_failure(kfctl("argocd", "appset", "nope", "--repo", "u", cwd=app),
                          before=before, root=app, contains="unknown environment 'nope' (known: default)")
     assert_clean_failure(kfctl("argocd", "appset", "default", "default", "--repo", "u", cwd=app),
-                         contains="an environment is listed twice")
+                         contains="environment 'default' is listed twice")
     assert kfctl("env", "add", "us/prod", "--server", "https://a:6443", "--namespace", "x", cwd=app).code == 0
     assert kfctl("env", "add", "us-prod", "--server", "https://b:6443", "--namespace", "x", cwd=app).code == 0
     assert_clean_failure(kfctl("argocd", "appset", "--repo", "u", "--clusters", "k", cwd=app),

@@ -726,6 +726,7 @@ def test_upgrade_keeps_what_the_user_set_and_edited_components(tmp_path):
     res = run(app, "pkg", "install", f"kubeflow/core@{CURRENT}", "--upgrade")
     assert "kept your values of jupyterHubImage" in res.err, res
     assert "component edited" not in res.err  # an edited file is not a prototype's any more: untouched
+    assert "left components/edited.jsonnet as it is: it was edited since generate" in res.err, res  # and said so
     assert edited.read_text() == before_edited
     params = json.loads(run(app, "param", "list", "kubeflow-core", "-o", "json").out)["data"]
     values = {d["param"]: d["value"] for d in params}
@@ -733,3 +734,86 @@ def test_upgrade_keeps_what_the_user_set_and_edited_components(tmp_path):
     assert values["jupyterHubImage"] == "example.com/hub:7"  # set by the user: kept
     assert values["jupyterHubAuthenticator"] == "native"  # was at v0.1.2's default: moved
     assert "AmbassadorImage" not in values  # dropped by the current version, was at its default
+
+
+def test_a_failed_upgrade_changes_no_file(tmp_path):
+    """A move along that fails half-way (here: a params entry kfctl cannot edit in place) puts back the
+    vendored packages, app.yaml and every component file, as the install promises."""
+    from tests.conftest import assert_clean_failure, tree_digest
+
+    run(tmp_path, "init", "app")
+    app = tmp_path / "app"
+    run(app, "pkg", "install", f"kubeflow/core@{OLD}")
+    run(app, "generate", "kubeflow-core", "kubeflow-core")
+    params = app / "components" / "params.libsonnet"
+    text = params.read_text()
+    assert text.count('"kubeflow-core": {') == 1, text
+    params.write_text(text.replace('"kubeflow-core": {', '"kubeflow-core": {} + {'))
+    before = tree_digest(app)
+    res = run(app, "pkg", "install", f"kubeflow/core@{CURRENT}", "--upgrade", ok=False)
+    assert_clean_failure(res, before=before, root=app)
+    assert run(app, "show", "default").code == 0
+
+
+def test_installing_another_version_without_upgrade_is_refused(tmp_path):
+    """An app's kubeflow packages stay at one version: a package of the other version next to them (which
+    then does not render with them) is refused, naming --upgrade, and nothing changes."""
+    from tests.conftest import assert_clean_failure, tree_digest
+
+    run(tmp_path, "init", "app")
+    app = tmp_path / "app"
+    run(app, "pkg", "install", "kubeflow/core")
+    before = tree_digest(app)
+    for pkg in ("core", "tf-serving", "argo"):  # installed, needing installed ones, standing alone
+        res = run(app, "pkg", "install", f"kubeflow/{pkg}@{OLD}", ok=False)
+        assert_clean_failure(res, before=before, root=app, code=1,
+                             contains=f"'kfctl pkg install kubeflow/{pkg}@{OLD} --upgrade'")
+    # The app's own version, named or not, still installs.
+    run(app, "pkg", "install", f"kubeflow/argo@{CURRENT}")
+    run(app, "pkg", "install", "kubeflow/tf-serving")
+
+
+def test_pkg_describe_at_the_installed_version_says_installed(tmp_path):
+    run(tmp_path, "init", "app")
+    app = tmp_path / "app"
+    run(app, "pkg", "install", f"kubeflow/core@{OLD}")
+    for desc in ("kubeflow/core", f"kubeflow/core@{OLD}"):
+        out = run(app, "pkg", "describe", desc).out
+        assert f"kubeflow (installed in vendor/kubeflow/core@{OLD})" in out, out
+        assert json.loads(run(app, "pkg", "describe", desc, "-o", "json").out)["data"]["installed"] is True
+    out = run(app, "pkg", "describe", f"kubeflow/core@{CURRENT}").out
+    assert f"not installed; the app has version {OLD}" in out and f"VERSION:\n{CURRENT}\n" in out, out
+
+
+def test_after_moving_back_packages_the_old_version_lacks_do_not_block_installs(tmp_path):
+    """kserve exists only in the current set: it stays there when the app moves back to v0.1.2 (a note
+    says so), and later installs without a version still follow the app's v0.1.2 set."""
+    run(tmp_path, "init", "app")
+    app = tmp_path / "app"
+    run(app, "pkg", "install", "kubeflow/core")
+    run(app, "pkg", "install", "kubeflow/kserve")
+    res = run(app, "pkg", "install", f"kubeflow/core@{OLD}", "--upgrade")
+    assert f"kubeflow/kserve stays at version {CURRENT}" in res.err, res
+    res = run(app, "pkg", "install", "kubeflow/tf-serving")
+    assert f"installs kubeflow/tf-serving@{OLD}" in res.err, res
+    run(app, "pkg", "install", f"kubeflow/argo@{OLD}")
+    listed = {d["name"]: d["version"] for d in json.loads(run(app, "pkg", "list", "-o", "json").out)["data"]
+              if d["installed"]}
+    assert listed == {"argo": OLD, "common": OLD, "core": OLD, "kserve": CURRENT, "pytorch-job": OLD,
+                      "tf-job": OLD, "tf-serving": OLD}, listed
+
+
+def test_upgrade_names_environment_overrides_of_dropped_parameters(tmp_path):
+    """Environment overrides are left alone, but one of a parameter the new version dropped does nothing
+    any more: the move says so instead of leaving it silently without effect."""
+    run(tmp_path, "init", "app")
+    app = tmp_path / "app"
+    run(app, "pkg", "install", f"kubeflow/core@{OLD}")
+    run(app, "generate", "kubeflow-core", "kubeflow-core")
+    run(app, "env", "add", "cloud", "--namespace", "kubeflow")
+    run(app, "param", "set", "kubeflow-core", "tfAmbassadorServiceType", "NodePort", "--env=cloud")
+    run(app, "param", "set", "kubeflow-core", "jupyterHubAuthenticator", "iap", "--env=cloud")
+    res = run(app, "pkg", "install", f"kubeflow/core@{CURRENT}", "--upgrade")
+    assert "environment 'cloud' still sets tfAmbassadorServiceType, which this version does not read" in res.err, res
+    assert "still sets jupyterHubAuthenticator" not in res.err  # the current version reads it: a live override
+    assert "environment 'default'" not in res.err

@@ -195,6 +195,7 @@ def test_namespace_holding_foreign_objects_is_not_deleted(capp):
         assert_clean_failure(res, contains=f"removing Namespace {extra} would also delete 1 object(s) this app and "
                                            f"environment did not apply: ConfigMap {extra}/someone-elses")
         assert "--delete-contents" in res.err
+        assert "apply without --prune" not in res.err  # advice for apply, not for delete
     capp.remove("space")
     res = capp.run("apply", "default", "--prune")
     assert_clean_failure(res, contains=f"ConfigMap {extra}/someone-elses")

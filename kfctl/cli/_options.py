@@ -56,16 +56,24 @@ class _Duration(click.ParamType):
 DURATION = _Duration()
 
 
+def pop_connection(kw: dict):
+    """The ``kfctl.cluster.ClusterOptions`` of cluster_options' flags, taken out of a command's ``kw``
+    (``kw["connection"]`` when a wrapper already made it)."""
+    from ..cluster import ClusterOptions
+
+    if "connection" in kw:
+        return kw.pop("connection")
+    return ClusterOptions(context=kw.pop("kube_context", None), kubeconfig=kw.pop("kubeconfig", None),
+                          request_timeout=kw.pop("request_timeout", None))
+
+
 def cluster_options(f):
     """--context, --kubeconfig, --request-timeout (kubectl's names) -> kwarg ``connection``, a
     ``kfctl.cluster.ClusterOptions``. For every command that talks to a cluster."""
 
     @functools.wraps(f)
     def wrapper(*args, **kw):
-        from ..cluster import ClusterOptions
-
-        kw["connection"] = ClusterOptions(context=kw.pop("kube_context", None), kubeconfig=kw.pop("kubeconfig", None),
-                                          request_timeout=kw.pop("request_timeout", None))
+        kw["connection"] = pop_connection(kw)
         return f(*args, **kw)
 
     opts = [

@@ -10,8 +10,8 @@ import time
 import click
 
 from ..errors import KfctlError
-from ._options import (DURATION, build_jsonnet_options, cluster_options, component_option, jsonnet_options,
-                       should_confirm)
+from ._options import (DURATION, build_jsonnet_options, cluster_options, complete_envs, component_option,
+                       jsonnet_options, should_confirm)
 from .fleet_cmds import fleet_options
 
 EXIT_DIFFERENCES = 10
@@ -30,7 +30,9 @@ def _progress_interval() -> float:
 
 
 def _use_colour(stream) -> bool:
-    return stream.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+    from . import colour_allowed  # the one NO_COLOR / TERM=dumb rule
+
+    return stream.isatty() and colour_allowed()
 
 
 class Reporter:
@@ -176,7 +178,7 @@ def change_options(f):
 
 @click.command()
 @fleet_options("apply")
-@click.argument("env_name", metavar="[ENV]", required=False)
+@click.argument("env_name", metavar="[ENV]", required=False, shell_complete=complete_envs)
 @component_option
 @click.option("--dry-run", is_flag=True, help="Send everything as a server-side dry run; change nothing.")
 @click.option("--prune", is_flag=True,
@@ -236,11 +238,8 @@ def apply(ctx, env_name, components, dry_run, prune, prune_moved, delete_content
     for line in describe_leftovers(identity, result.leftovers):
         click.echo(f"kfctl: note: {line}", err=True)
     c = result.counts()
-    tail = " (dry run)" if dry_run else ""
-    kept = f", {len(result.kept)} kept" if result.kept else ""
-    adopted = f", {len(result.adopted_from_ks)} adopted from ks" if result.adopted_from_ks else ""
-    line = (f"environment {env.name!r}: {c['created']} created, {c['changed']} changed, "
-            f"{c['unchanged']} unchanged, {c['pruned']} pruned{kept}{adopted}{tail}")
+    c.update(kept=len(result.kept), adopted=len(result.adopted_from_ks), leftover=len(result.leftovers))
+    line = f"environment {env.name!r}: {apply_summary(c, dry_run)}"
     if output == "json":
         rows = [_row(p.ref, p.op) for p in result.items]
         rows += [_row(ref, "pruned") for ref in result.pruned]
@@ -248,11 +247,18 @@ def apply(ctx, env_name, components, dry_run, prune, prune_moved, delete_content
         from ..objects import ObjRef
 
         rows += [_row(ObjRef.of(o), "leftover", "--prune-moved removes it") for o in result.leftovers]
-        c.update(kept=len(result.kept), adopted=len(result.adopted_from_ks), leftover=len(result.leftovers))
         click.echo(_result_json("ApplyResult", env, rows, c, dry_run))
         click.echo(line, err=True)
     else:
         click.echo(line)
+
+
+def apply_summary(c: dict, dry_run: bool) -> str:
+    """The counts part of apply's summary line (one environment, or each of a fleet)."""
+    kept = f", {c['kept']} kept" if c.get("kept") else ""
+    adopted = f", {c['adopted']} adopted from ks" if c.get("adopted") else ""
+    return (f"{c.get('created', 0)} created, {c.get('changed', 0)} changed, {c.get('unchanged', 0)} unchanged, "
+            f"{c.get('pruned', 0)} pruned{kept}{adopted}" + (" (dry run)" if dry_run else ""))
 
 
 # ---------------------------------------------------------------------------------------------- diff
@@ -290,7 +296,8 @@ def _colour(text: str) -> str:
 
 @click.command()
 @fleet_options("diff", exit_differences=EXIT_DIFFERENCES)
-@click.argument("locations", nargs=-1, metavar="[ENV | [local:|remote:]ENV1 [local:|remote:]ENV2]")
+@click.argument("locations", nargs=-1, metavar="[ENV | [local:|remote:]ENV1 [local:|remote:]ENV2]",
+                shell_complete=complete_envs)
 @component_option
 @click.option("-o", "--output", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="A unified diff, or JSON with each object's operation and changed paths.")
@@ -369,9 +376,10 @@ def diff(ctx, locations, components, output, exit_zero, concurrency, connection,
         if text:
             click.echo(_colour(text) if _use_colour(sys.stdout) else text, nl=False)
         click.echo(df.summary_text(s), err=True)
-        for d in diffs:
-            if d.op == "taken" or "--adopt" in d.note:
-                click.echo(f"kfctl: note: {d.ref} {d.note}", err=True)
+        from ..ownership import diff_notes
+
+        for text in diff_notes(diffs):
+            click.echo(f"kfctl: note: {text}", err=True)
     if s.get("leftover"):
         by_ns = sorted({d.ref.namespace or "(cluster-scoped)" for d in diffs if d.op == "leftover"})
         click.echo(f"kfctl: note: {s['leftover']} object(s) of this app and environment remain at another "
@@ -387,7 +395,7 @@ def diff(ctx, locations, components, output, exit_zero, concurrency, connection,
 # ---------------------------------------------------------------------------------------------- delete
 
 @click.command()
-@click.argument("env_name", metavar="[ENV]", required=False)
+@click.argument("env_name", metavar="[ENV]", required=False, shell_complete=complete_envs)
 @component_option
 @click.option("--wait", "wait_", is_flag=True, help="Wait until the objects are gone.")
 @click.option("--timeout", type=DURATION, default=None, help="How long --wait may take. [default: 5m]")

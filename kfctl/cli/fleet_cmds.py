@@ -10,7 +10,7 @@ import threading
 import click
 
 from ..errors import KfctlError
-from ._options import build_jsonnet_options, should_confirm
+from ._options import build_jsonnet_options, complete_envs, pop_connection, should_confirm
 
 DEFAULT_PARALLEL = 4
 _print_lock = threading.Lock()
@@ -35,6 +35,7 @@ def fleet_options(kind: str, *, exit_differences: int | None = None):
             if kw.get("env_name") or kw.get("locations"):
                 raise click.UsageError("with --all or --env, name the environments with --env, not as arguments")
             ctx = click.get_current_context()
+            kw["connection"] = pop_connection(kw)  # this wrapper runs before cluster_options' own
             if kind == "apply":
                 return _apply(ctx, all_envs, names, fail_fast, parallel or DEFAULT_PARALLEL, kw)
             return _diff(ctx, all_envs, names, fail_fast, parallel or DEFAULT_PARALLEL, kw, exit_differences)
@@ -42,7 +43,7 @@ def fleet_options(kind: str, *, exit_differences: int | None = None):
         options = [
             click.option("--all", "fleet_all", is_flag=True, help=f"{kind.capitalize()} every environment of the "
                          "app, each to its own cluster, concurrently (a fleet)."),
-            click.option("-e", "--env", "fleet_envs", multiple=True, metavar="ENV",
+            click.option("-e", "--env", "fleet_envs", multiple=True, metavar="ENV", shell_complete=complete_envs,
                          help=f"{kind.capitalize()} this environment as part of a fleet (repeatable)."),
             click.option("--fail-fast", "fleet_fail_fast", is_flag=True,
                          help="Fleet: start no further environment once one failed (default: try them all)."),
@@ -93,7 +94,8 @@ def _app(ctx, *, write: bool = False):
 def _print_json(kind: str, outcomes, *, differs: bool = False) -> None:
     rows = []
     for o in outcomes:
-        row = {"environment": o.env, "status": o.status, "summary": o.counts if o.ok else None, "error": o.error}
+        row = {"environment": o.env, "status": o.status, "summary": o.counts if o.ok else None, "error": o.error,
+               "hint": o.hint}
         if differs:
             row["differs"] = o.differs() if o.ok else None
         rows.append(row)
@@ -109,6 +111,12 @@ def _target_line(app, env_name: str, connection) -> str:
     return f"{env.name} ({target.describe()}, namespace {env.namespace!r})"
 
 
+def _notes(outcomes) -> None:
+    for out in outcomes:
+        for text in out.notes:
+            click.echo(f"kfctl: note: {out.env}: {text}", err=True)
+
+
 def _report(outcomes, describe, verb: str) -> int:
     from ..fleet import FAILED, NOT_RUN
 
@@ -117,6 +125,8 @@ def _report(outcomes, describe, verb: str) -> int:
             click.echo(f"kfctl: warning from the API server ({out.env}): {text}", err=True)
         if out.status == FAILED:
             click.echo(f"environment {out.env!r}: failed: {out.error}")
+            if out.hint:
+                click.echo(f"hint ({out.env}): {out.hint}", err=True)
         elif out.status == NOT_RUN:
             click.echo(f"environment {out.env!r}: not run (an environment failed before it; --fail-fast)")
         else:
@@ -152,15 +162,15 @@ def _apply(ctx, all_envs, names, fail_fast, parallel, kw):
             raise KfctlError("not confirmed; nothing was changed")
     outcomes = apply_fleet(app, envs, opts, render_one=render_one, parallel=parallel, fail_fast=fail_fast,
                            progress=_progress, connection=kw.get("connection"))
-    tail = " (dry run)" if dry_run else ""
+    _notes(outcomes)
     if kw.get("output") == "json":
         _print_json("FleetApply", outcomes)
         ctx.exit(1 if any(not o.ok for o in outcomes) else 0)
 
     def describe(out):
-        c = out.counts
-        return (f"{c.get('created', 0)} created, {c.get('changed', 0)} changed, {c.get('unchanged', 0)} unchanged, "
-                f"{c.get('pruned', 0)} pruned{tail}")
+        from .cluster_cmds import apply_summary
+
+        return apply_summary(out.counts, dry_run)
 
     ctx.exit(_report(outcomes, describe, "dry-run applied" if dry_run else "applied"))
 
@@ -175,6 +185,7 @@ def _diff(ctx, all_envs, names, fail_fast, parallel, kw, exit_differences):
     render_one = _renderer(app, comps, build_jsonnet_options(kw))
     outcomes = diff_fleet(app, envs, render_one=render_one, workers=kw.get("concurrency") or 8, components=comps,
                           parallel=parallel, fail_fast=fail_fast, progress=_progress, connection=kw.get("connection"))
+    _notes(outcomes)
     if kw.get("output") == "json":
         _print_json("FleetDiff", outcomes, differs=True)
         code = 1 if any(not o.ok for o in outcomes) else 0

@@ -8,7 +8,7 @@ import sys
 
 import click
 
-from ._options import build_jsonnet_options, cluster_options, component_option, jsonnet_options
+from ._options import build_jsonnet_options, cluster_options, complete_envs, component_option, jsonnet_options
 
 
 def _app(ctx):
@@ -26,7 +26,7 @@ def _warn(notes) -> None:
 
 
 @click.command()
-@click.argument("env_name", metavar="[ENV]", required=False)
+@click.argument("env_name", metavar="[ENV]", required=False, shell_complete=complete_envs)
 @component_option
 @click.option("--kube-version", "kube_version", metavar="V",
               help="Check against this Kubernetes version (default: the environment's k8sVersion).")
@@ -84,7 +84,7 @@ def validate(ctx, env_name, components, kube_version, use_cluster, output, no_ca
 
 
 @click.command()
-@click.argument("env_name", metavar="ENV")
+@click.argument("env_name", metavar="ENV", shell_complete=complete_envs)
 @click.argument("folder", metavar="DIR", type=click.Path(file_okay=False))
 @component_option
 @click.option("--force", is_flag=True, help="Replace DIR's whole content with this export.")
@@ -198,7 +198,7 @@ def _application_options(f):
 
 
 @argocd.command("app")
-@click.argument("env_name", metavar="ENV")
+@click.argument("env_name", metavar="ENV", shell_complete=complete_envs)
 @_application_options
 @click.option("--name", default=None, help="Application name (default: <app>-<env>).")
 @click.pass_context
@@ -213,7 +213,7 @@ def argocd_app(ctx, env_name, repo, path, revision, name, project, argocd_namesp
 
 
 @argocd.command("appset")
-@click.argument("env_names", metavar="[ENV...]", nargs=-1)
+@click.argument("env_names", metavar="[ENV...]", nargs=-1, shell_complete=complete_envs)
 @_application_options
 @click.option("--name", default=None, help="ApplicationSet name (default: the app's name).")
 @click.option("--clusters", "cluster_label", metavar="LABEL", default=None,

@@ -250,21 +250,23 @@ def pkg_describe(ctx, descriptor, output):
             reg_name = find_registry_for(app, name)
     else:
         inst = installed.get(f"{reg_name}/{name}")
-    if inst is not None and inst.path is not None and not want:
+    have = inst is not None and inst.path is not None
+    at_want = have and (not want or inst.version == want)  # PKG@VERSION: the installed copy when it is that one
+    if at_want:
         reg_name = inst.registry
         package = read_package(inst.path, name, reg_name, inst.version)
         where = f"installed in {app.rel(inst.path)}"
     else:
         reg = open_registry(app, reg_name, ref=want if want and reg_name else None)
         package = reg.package(name)
-        where = f"registry {reg_name!r}, not installed"
+        where = f"registry {reg_name!r}, not installed" + (f"; the app has version {inst.version}" if have else "")
     protos, problems = package_prototypes(package.path, f"{reg_name}/{name}")
     needs = sorted(set(package.dependencies) | set(imported_packages(package.path, reg_name)) - {name})
     for problem in problems if output != "table" else ():
         _note(problem)
     if output != "table":
         emit_data(output, "Package", {
-            "name": name, "registry": reg_name, "installed": inst is not None and inst.path is not None and not want,
+            "name": name, "registry": reg_name, "installed": at_want,
             "version": package.version, "description": package.description,
             "dependencies": [f"{reg_name}/{dep}" for dep in needs],
             "prototypes": [{"name": p.name, "description": p.short_description} for p in protos]})
