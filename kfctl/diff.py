@@ -35,8 +35,8 @@ import yaml
 from .cluster import ApiError, to_kfctl_error
 from .compare import find_child, is_unchanged, managed_entry, normalize
 from .errors import Conflict
-from .live import body_for_apply, fetch_live, live_uids, namespace_exists, not_a_rejection, plan, prepare, \
-    raise_errors, run_concurrently, scope_function
+from .live import body_for_apply, env_namespace_missing, fetch_live, live_uids, not_a_rejection, plan, prepare, \
+    raise_errors, rendered_namespaces, run_concurrently, scope_function
 from .objects import ObjRef, group_of, sort_key
 from .ownership import existing_not_ours, list_owned, prune_plan, removal_casualties
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -238,10 +238,11 @@ def cluster_diff(cluster, objects: list[dict], identity, namespace: str, *, work
     namespaced = scope_function(cluster, objects)
     prepared = prepare(objects, namespace, namespaced, identity)
     items = plan(prepared, cluster)
-    fetch_live(cluster, items, workers)
+    env_ns_missing = env_namespace_missing(cluster, items, namespace)
+    fetch_live(cluster, items, workers, {namespace} if env_ns_missing else frozenset())
     results: dict[int, ObjectDiff] = {}
-    pending_ns = {p.name for p in items if p.ref.kind == "Namespace" and p.ref.group == "" and p.live is None}
-    if namespace not in pending_ns and not namespace_exists(cluster, namespace):
+    pending_ns = {p.name for p in rendered_namespaces(items) if p.live is None}
+    if env_ns_missing:
         pending_ns.add(namespace)
 
     def norm(o):
