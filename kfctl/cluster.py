@@ -647,6 +647,46 @@ def connect(target: Target, *, workers: int = 8, options: ClusterOptions | None 
     return Cluster(target, workers=workers, request_timeout=(options or ClusterOptions()).request_timeout)
 
 
+class EarlyConnection:
+    """Connecting on a thread while the caller renders (the go-jsonnet engine releases the GIL, so both
+    proceed): choose the target, connect, check the server (GET /version) and read discovery. Nothing
+    changes in the cluster. ``target()`` and ``cluster()`` wait for it and raise what it raised, so a
+    caller that renders first still reports a render error before a connection error."""
+
+    def __init__(self, env_name: str, server: str, context: str | None, options: ClusterOptions | None,
+                 workers: int = 8):
+        self._args = (env_name, server, context, options, workers)
+        self._target: Target | None = None
+        self._cluster: Cluster | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="kfctl-connect", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        env_name, server, context, options, workers = self._args
+        try:
+            self._target = resolve_target(env_name, server, context, options)
+            self._cluster = connect(self._target, workers=workers, options=options)
+            self._cluster.check()
+            self._cluster.discovery.resource("v1", "Namespace")  # loads discovery
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread by target()/cluster()
+            self._error = exc
+
+    def target(self) -> Target:
+        """The chosen target (raises a WrongCluster or kubeconfig error found while choosing it)."""
+        self._thread.join()
+        if self._target is None:
+            raise self._error
+        return self._target
+
+    def cluster(self) -> Cluster:
+        """The connected, checked Cluster (raises what connecting or checking raised)."""
+        self.target()
+        if self._error is not None:
+            raise self._error
+        return self._cluster
+
+
 def _retry_after(value: str | None) -> float | None:
     """Seconds from a Retry-After header (delta-seconds; an HTTP date is treated as 1 s)."""
     if not value:
