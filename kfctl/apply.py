@@ -24,9 +24,9 @@ from . import kinds
 from .cluster import ApiError, Cluster, to_kfctl_error
 from .compare import is_unchanged, same
 from .errors import KfctlError, MissingPrerequisite, NotReady, Rejected
-from .live import (Event, Planned, Progress, body_for_apply, env_namespace_missing, fetch_live, live_uids, no_progress,
-                   not_a_rejection, plan, prepare, raise_errors, rendered_namespaces, run_concurrently,
-                   scope_function)
+from .live import (Background, Event, Planned, Progress, body_for_apply, env_namespace_missing, fetch_live,
+                   live_uids, no_progress, not_a_rejection, plan, prepare, raise_errors, rendered_namespaces,
+                   run_concurrently, scope_function)
 from .objects import ObjRef, group_of
 from .ownership import (APPLYSET_NAMESPACES, Identity, check_existing, check_removals, list_owned, parent_object,
                         prune_plan, recorded_group_kinds)
@@ -98,6 +98,8 @@ def apply_objects(cluster: Cluster, objects: list[dict], identity: Identity, nam
     # The environment's namespace is created when missing (it also holds the ApplySet parent), unless
     # the render itself has that Namespace: then it is created in the first group. Nothing can exist in a
     # missing namespace, so nothing is looked for there.
+    # Whether this app+environment was applied at another destination does not depend on the live copies.
+    elsewhere = None if opts.prune or opts.prune_moved else Background(_has_other_destinations, cluster, identity)
     env_ns_missing = env_namespace_missing(cluster, items, namespace)
     fetch_live(cluster, items, opts.workers, {namespace} if env_ns_missing else frozenset())
     adopted = check_existing(identity, items, opts.adopt)
@@ -111,7 +113,7 @@ def apply_objects(cluster: Cluster, objects: list[dict], identity: Identity, nam
             p.action = "skip"
 
     to_prune: list[dict] = []
-    if opts.prune or opts.prune_moved or _has_other_destinations(cluster, identity):
+    if elsewhere is None or elsewhere.result():
         gks = sorted({p.resource.group_kind for p in items if p.resource is not None})
         owned = list_owned(cluster, identity, gks, opts.workers,
                            [namespace] + [p.namespace for p in items if p.namespace])

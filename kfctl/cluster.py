@@ -360,7 +360,8 @@ class Cluster:
             self._headers_base["Authorization"] = f"Bearer {token}"
         elif creds.username or creds.password:
             self._headers_base.update(urllib3.make_headers(basic_auth=f"{creds.username}:{creds.password}"))
-        self._pool = self._make_pool(creds, max(workers, 4) + 2)
+        # Room for two concurrent batches (diff lists what prune would consider while it reads live objects).
+        self._pool = self._make_pool(creds, 2 * max(workers, 4) + 2)
         self.discovery = Discovery(self)
 
     # -- set-up

@@ -35,7 +35,7 @@ import yaml
 from .cluster import ApiError, to_kfctl_error
 from .compare import find_child, is_unchanged, managed_entry, normalize
 from .errors import Conflict
-from .live import body_for_apply, env_namespace_missing, fetch_live, live_uids, not_a_rejection, plan, prepare, \
+from .live import Background, body_for_apply, env_namespace_missing, fetch_live, live_uids, not_a_rejection, plan, prepare, \
     raise_errors, rendered_namespaces, run_concurrently, scope_function
 from .objects import ObjRef, group_of, sort_key
 from .ownership import existing_not_ours, list_owned, prune_plan, removal_casualties
@@ -238,6 +238,10 @@ def cluster_diff(cluster, objects: list[dict], identity, namespace: str, *, work
     namespaced = scope_function(cluster, objects)
     prepared = prepare(objects, namespace, namespaced, identity)
     items = plan(prepared, cluster)
+    # What prune would consider does not depend on the live copies: listed meanwhile.
+    gks = sorted({p.resource.group_kind for p in items if p.resource is not None})
+    owned_listing = Background(list_owned, cluster, identity, gks, workers,
+                               [namespace] + [p.namespace for p in items if p.namespace])
     env_ns_missing = env_namespace_missing(cluster, items, namespace)
     fetch_live(cluster, items, workers, {namespace} if env_ns_missing else frozenset())
     results: dict[int, ObjectDiff] = {}
@@ -296,8 +300,7 @@ def cluster_diff(cluster, objects: list[dict], identity, namespace: str, *, work
         results[items.index(p)].note = "left by ks apply for the same component: apply adopts it"
     out = [results[i] for i in range(len(items))]
 
-    gks = sorted({p.resource.group_kind for p in items if p.resource is not None})
-    owned = list_owned(cluster, identity, gks, workers, [namespace] + [p.namespace for p in items if p.namespace])
+    owned = owned_listing.result()
     pp = prune_plan(identity, owned, prepared, components, keep_uids=live_uids(items))
 
     def full(obj):  # the owned listing is metadata only; show the whole object being deleted
