@@ -258,7 +258,8 @@ def cluster_diff(cluster, objects: list[dict], identity, namespace: str, *, work
             results[i] = ObjectDiff("create", p.ref, p.obj["apiVersion"], None, norm(body_for_apply(p.obj)),
                                     note="not checked by the server: its namespace or CRD does not exist yet")
         elif is_unchanged(p.obj, p.live):
-            results[i] = ObjectDiff("unchanged", p.ref, p.obj["apiVersion"], norm(p.live), norm(p.live))
+            same_both = norm(p.live)  # one copy for both sides: nothing changes an ObjectDiff's sides in place
+            results[i] = ObjectDiff("unchanged", p.ref, p.obj["apiVersion"], same_both, same_both)
         else:
             send.append(i)
 
