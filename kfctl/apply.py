@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from . import kinds
-from .cluster import ApiError, Cluster, to_kfctl_error
+from .cluster import ApiError, Background, Cluster, to_kfctl_error
 from .compare import is_unchanged, same
 from .errors import KfctlError, MissingPrerequisite, NotReady, Rejected
-from .live import (Background, Event, Planned, Progress, body_for_apply, env_namespace_missing, fetch_live,
+from .live import (Event, Planned, Progress, body_for_apply, env_namespace_missing, fetch_live,
                    live_uids, no_progress, not_a_rejection, plan, prepare, raise_errors, rendered_namespaces,
                    run_concurrently, scope_function)
 from .objects import ObjRef, group_of

@@ -32,10 +32,10 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from .cluster import ApiError, to_kfctl_error
+from .cluster import ApiError, Background, to_kfctl_error
 from .compare import find_child, is_unchanged, managed_entry, normalize
 from .errors import Conflict
-from .live import Background, body_for_apply, env_namespace_missing, fetch_live, live_uids, not_a_rejection, plan, prepare, \
+from .live import body_for_apply, env_namespace_missing, fetch_live, live_uids, not_a_rejection, plan, prepare, \
     raise_errors, rendered_namespaces, run_concurrently, scope_function
 from .objects import ObjRef, group_of, sort_key
 from .ownership import existing_not_ours, list_owned, prune_plan, removal_casualties

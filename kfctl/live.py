@@ -9,7 +9,6 @@ objects); nothing is read in a namespace the caller knows does not exist (a firs
 from __future__ import annotations
 
 import json
-import threading
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait as futures_wait
 from dataclasses import dataclass
 from typing import Callable
@@ -104,30 +103,6 @@ def run_concurrently(fn, items: list, workers: int, on_done: Callable | None = N
         raise
     pool.shutdown(wait=True)
     return out
-
-
-class Background:
-    """``fn(*args)`` on a thread, for a read that does not depend on the work the caller does meanwhile;
-    ``result()`` waits and returns its value or raises its error (at the point the caller would have
-    made the call itself)."""
-
-    def __init__(self, fn, *args):
-        self._value = None
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(fn, args), name="kfctl-read", daemon=True)
-        self._thread.start()
-
-    def _run(self, fn, args) -> None:
-        try:
-            self._value = fn(*args)
-        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread by result()
-            self._error = exc
-
-    def result(self):
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return self._value
 
 
 def not_a_rejection(err: BaseException) -> bool:
