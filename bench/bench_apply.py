@@ -10,11 +10,14 @@ and rendering the jsonnet). Prints a markdown table.
 
     .venv/bin/python bench/bench_apply.py [--objects 500] [--repeat 3]
 
-``--startup [--baseline REV]`` measures instead what a cluster command pays before and around its first
-request (issue #12): a fresh process that only connects (kubeconfig, credentials, GET /version), and
-`kfctl diff` (no changes) of --objects objects, for kfctl at REV (default b116087, extracted with
-`git archive`), kfctl of this checkout and kubectl, interleaved round by round. Wall time and the
-process's CPU time (user+system, from rusage) are the medians of --repeat rounds.
+``--startup [--baseline REV] [--candidate REV]`` measures instead, for kfctl at REV (default b116087,
+extracted with `git archive`), kfctl of this checkout (or of the --candidate revision) and kubectl,
+interleaved round by round (issue #12): a fresh process that only connects (kubeconfig, credentials,
+GET /version), the first apply of --objects objects into a fresh namespace, the no-op re-apply, and
+`diff` (no changes). Wall time and the process's CPU time (user+system, from rusage) are the medians
+of --repeat rounds. The tools take turns at going first in a round, and each round's Services are
+deleted after it (untimed): creating a Service gets slower the more Services the cluster holds (the
+ClusterIP allocator), so without that the tool that runs later would pay for the earlier ones.
 """
 
 from __future__ import annotations
@@ -109,6 +112,8 @@ def main() -> None:
     ap.add_argument("--concurrency", type=int, default=8)
     ap.add_argument("--startup", action="store_true", help="measure connection start-up instead (issue #12)")
     ap.add_argument("--baseline", default="b116087", help="git revision of kfctl to compare with (--startup)")
+    ap.add_argument("--candidate", default=None,
+                    help="git revision measured as 'now' (--startup; default: this checkout's files)")
     args = ap.parse_args()
     if args.startup:
         return startup(args)
@@ -201,14 +206,26 @@ print(f"{t1 - t0:.4f} {t2 - t1:.4f} {'kubernetes' in sys.modules}")
 """
 
 
+def _extract(rev: str, dest: Path) -> Path:
+    """kfctl's package at git revision ``rev``, extracted under ``dest`` (for PYTHONPATH)."""
+    dest.mkdir()
+    archive = subprocess.run(["git", "-C", str(REPO), "archive", rev, "kfctl"], capture_output=True,
+                             check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
+    return dest
+
+
+def _delete_services(kubectl: str, env: dict, namespaces: list[str]) -> None:
+    """Untimed clean-up between rounds: each Service created makes the next create slower (see above)."""
+    for ns in namespaces:
+        run([kubectl, "delete", "services", "--all", "-n", ns, "--wait=false"], env=env)
+
+
 def startup(args) -> None:
     """kfctl at a baseline revision vs this checkout (vs kubectl) on what happens around the first request."""
     work = Path(tempfile.mkdtemp(prefix="kfctl-bench-startup-"))
-    base = work / "baseline"
-    base.mkdir()
-    archive = subprocess.run(["git", "-C", str(REPO), "archive", args.baseline, "kfctl"], capture_output=True,
-                             check=True).stdout
-    subprocess.run(["tar", "-x", "-C", str(base)], input=archive, check=True)
+    base = _extract(args.baseline, work / "baseline")
+    now = _extract(args.candidate, work / "candidate") if args.candidate else REPO
     cp, kubeconfig = control_plane()
     try:
         kubectl, kubectl_note = find_kubectl()
@@ -216,7 +233,7 @@ def startup(args) -> None:
         env.pop("PYTHONPATH", None)
         # An installed kfctl has its bytecode compiled; let both copies write theirs (warm-up round below).
         env.pop("PYTHONDONTWRITEBYTECODE", None)
-        tools = {"baseline": dict(env, PYTHONPATH=str(base)), "now": dict(env, PYTHONPATH=str(REPO))}
+        tools = {"baseline": dict(env, PYTHONPATH=str(base)), "now": dict(env, PYTHONPATH=str(now))}
         kfctl = [sys.executable, "-m", "kfctl"]
         run([*kfctl, "init", "bench"], cwd=work, env=tools["now"])
         app = work / "bench"
@@ -224,20 +241,53 @@ def startup(args) -> None:
         (app / "components" / "objects.jsonnet").write_text(COMPONENT % {"n": args.objects})
         run([*kfctl, "apply", "default"], cwd=app, env=tools["now"])
         _t, shown = run([*kfctl, "show", "default"], cwd=app, env=tools["now"])
-        manifest = work / "objects.yaml"
-        manifest.write_text(shown.stdout)
-        run([kubectl, "apply", "--server-side", "--field-manager=kfctl", "-f", str(manifest)], env=env)
+        import yaml
+
+        docs = [d for d in yaml.safe_load_all(shown.stdout) if d]
+
+        def kubectl_manifest(path: Path, namespace: str) -> Path:
+            # `show` leaves namespaces out (kfctl fills in the environment's): kubectl gets them written in,
+            # or every round would land in the kubeconfig's default namespace and "first" would re-apply.
+            for d in docs:
+                d["metadata"]["namespace"] = namespace
+            path.write_text(yaml.safe_dump_all(docs, sort_keys=True))
+            return path
+
+        # kubectl diffs objects it applied itself (as kfctl diffs its own), in a namespace of its own.
+        manifest = kubectl_manifest(work / "objects.yaml", "bench-kdiff")
+        run([kubectl, "create", "namespace", "bench-kdiff"], env=env)
+        run([kubectl, "apply", "--server-side", "--field-manager=kubectl-bench", "-f", str(manifest)], env=env)
+        load_before = os.getloadavg()
         for tenv in tools.values():  # warm-up: bytecode caches, page cache
             run([sys.executable, "-c", CONNECT_ONLY], cwd=app, env=tenv)
             run([*kfctl, "diff", "default"], cwd=app, env=tenv)
         wall: dict[str, list] = {}
         cpu: dict[str, list] = {}
         split: dict[str, list] = {}
+
+        def kubectl_round(i: int, created: list) -> None:
+            t, _p = run([kubectl, "diff", "--server-side", "--field-manager=kubectl-bench", "-f", str(manifest)],
+                        env=env, cpu=cpu.setdefault("diff-kubectl", []))
+            wall.setdefault("diff-kubectl", []).append(t)
+            fresh = kubectl_manifest(work / f"kubectl-{i}.yaml", f"bench-k{i}")
+            run([kubectl, "create", "namespace", f"bench-k{i}"], env=env)
+            created.append(f"bench-k{i}")
+            for key in ("first-kubectl", "noop-kubectl"):
+                t, _p = run([kubectl, "apply", "--server-side", "--field-manager=kubectl-bench", "-f", str(fresh)],
+                            env=env, cpu=cpu.setdefault(key, []))
+                wall.setdefault(key, []).append(t)
+        order = [*tools, "kubectl"]
         for i in range(args.repeat):
-            for name, tenv in tools.items():
+            created = []
+            for name in order[i % 3:] + order[:i % 3]:  # each tool takes its turn at going first
+                if name == "kubectl":
+                    kubectl_round(i, created)
+                    continue
+                tenv = tools[name]
                 # first apply: a new environment in a fresh namespace (creates every object, renders uncached)
                 envname = f"r{i}{name}"
                 run([*kfctl, "env", "add", envname, "--namespace", f"bench-{envname}"], cwd=app, env=tools["now"])
+                created.append(f"bench-{envname}")
                 key = f"first-{name}"
                 t, res = run([*kfctl, "apply", envname], cwd=app, env=tenv, cpu=cpu.setdefault(key, []))
                 assert f"{args.objects} created" in res.stdout, res.stdout
@@ -253,34 +303,34 @@ def startup(args) -> None:
                 key = f"diff-{name}"
                 t, _p = run([*kfctl, "diff", "default"], cwd=app, env=tenv, cpu=cpu.setdefault(key, []))
                 wall.setdefault(key, []).append(t)
-            t, _p = run([kubectl, "diff", "--server-side", "--field-manager=kfctl", "-f", str(manifest)], env=env,
-                        cpu=cpu.setdefault("diff-kubectl", []))
-            wall.setdefault("diff-kubectl", []).append(t)
-            fresh = work / f"kubectl-{i}.yaml"
-            fresh.write_text(manifest.read_text().replace("namespace: bench-startup", f"namespace: bench-k{i}"))
-            run([kubectl, "create", "namespace", f"bench-k{i}"], env=env)
-            for key in ("first-kubectl", "noop-kubectl"):
-                t, _p = run([kubectl, "apply", "--server-side", "--field-manager=kubectl-bench", "-f", str(fresh)],
-                            env=env, cpu=cpu.setdefault(key, []))
-                wall.setdefault(key, []).append(t)
+            _delete_services(kubectl, env, created)
+        load_after = os.getloadavg()
         med = {k: statistics.median(v) for k, v in wall.items()}
         mcpu = {k: statistics.median(v) for k, v in cpu.items()}
-        print(f"### Cluster command start-up: kfctl {args.baseline} vs this checkout ({args.objects} objects)\n")
+
+        def ratio(what: str, a: str, b: str) -> str:  # median of the per-round ratios (same round, same load)
+            xs, ys = wall.get(f"{what}-{a}"), wall.get(f"{what}-{b}")
+            return f"{statistics.median(x / y for x, y in zip(xs, ys)):.2f}x" if xs and ys else "-"
+
+        print(f"### Cluster commands: kfctl {args.baseline} vs {args.candidate or 'this checkout'} vs kubectl "
+              f"({args.objects} objects)\n")
         print(f"kubectl: {kubectl_note}; control plane: {'private kfctl-testcp' if cp else kubeconfig}; "
-              f"{os.cpu_count()} CPUs; median of {args.repeat} interleaved rounds after a warm-up; fresh process "
-              "each, bytecode cached as in an installed kfctl.\n")
-        print("| measurement | baseline wall (s) | now wall (s) | now/baseline | baseline CPU (s) | now CPU (s) "
-              "| kubectl wall (s) | kubectl CPU (s) | now/kubectl (wall) |")
-        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+              f"{os.cpu_count()} CPUs; load average (1/5/15 min) {' / '.join(f'{x:.1f}' for x in load_before)} "
+              f"before, {' / '.join(f'{x:.1f}' for x in load_after)} after; median of {args.repeat} interleaved "
+              "rounds after a warm-up (ratios: median of the per-round ratios); fresh process each, bytecode "
+              "cached as in an installed kfctl; CPU = user+system of the process.\n")
+        print("| measurement | baseline wall (s) | now wall (s) | kubectl wall (s) | baseline/kubectl | now/kubectl "
+              "| now/baseline | baseline CPU (s) | now CPU (s) | kubectl CPU (s) |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for what, label in (("connect", "process that only connects (kubeconfig, credentials, GET /version)"),
                             ("diff", f"`diff` of {args.objects} objects, no changes"),
                             ("noop", f"no-op re-`apply` of {args.objects} objects"),
                             ("first", f"first `apply` of {args.objects} objects (fresh namespace)")):
             b, n = med[f"{what}-baseline"], med[f"{what}-now"]
             k, kc = med.get(f"{what}-kubectl"), mcpu.get(f"{what}-kubectl")
-            print(f"| {label} | {b:.3f} | {n:.3f} | {n / b:.2f}x | {mcpu[f'{what}-baseline']:.3f} | "
-                  f"{mcpu[f'{what}-now']:.3f} | {f'{k:.3f}' if k else '-'} | {f'{kc:.3f}' if kc else '-'} | "
-                  f"{f'{n / k:.2f}x' if k else '-'} |")
+            print(f"| {label} | {b:.3f} | {n:.3f} | {f'{k:.3f}' if k else '-'} | {ratio(what, 'baseline', 'kubectl')} "
+                  f"| **{ratio(what, 'now', 'kubectl')}** | {ratio(what, 'now', 'baseline')} "
+                  f"| {mcpu[f'{what}-baseline']:.3f} | {mcpu[f'{what}-now']:.3f} | {f'{kc:.3f}' if kc else '-'} |")
         for name in tools:
             rows = split[name]
             setup = statistics.median(float(r[0]) for r in rows)

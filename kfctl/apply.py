@@ -21,11 +21,12 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from . import kinds
-from .cluster import ApiError, Cluster, to_kfctl_error
+from .cluster import ApiError, Background, Cluster, to_kfctl_error
 from .compare import is_unchanged, same
 from .errors import KfctlError, MissingPrerequisite, NotReady, Rejected
-from .live import (Event, Planned, Progress, body_for_apply, fetch_live, live_uids, namespace_exists, no_progress,
-                   not_a_rejection, plan, prepare, raise_errors, run_concurrently, scope_function)
+from .live import (Event, Planned, Progress, body_for_apply, env_namespace_missing, fetch_live,
+                   live_uids, no_progress, not_a_rejection, plan, prepare, raise_errors, rendered_namespaces,
+                   run_concurrently, scope_function)
 from .objects import ObjRef, group_of
 from .ownership import (APPLYSET_NAMESPACES, Identity, check_existing, check_removals, list_owned, parent_object,
                         prune_plan, recorded_group_kinds)
@@ -94,7 +95,13 @@ def apply_objects(cluster: Cluster, objects: list[dict], identity: Identity, nam
     prepared = prepare(objects, namespace, namespaced, identity)
     items = plan(prepared, cluster)
     result.items = items
-    fetch_live(cluster, items, opts.workers)
+    # The environment's namespace is created when missing (it also holds the ApplySet parent), unless
+    # the render itself has that Namespace: then it is created in the first group. Nothing can exist in a
+    # missing namespace, so nothing is looked for there.
+    # Whether this app+environment was applied at another destination does not depend on the live copies.
+    elsewhere = None if opts.prune or opts.prune_moved else Background(_has_other_destinations, cluster, identity)
+    env_ns_missing = env_namespace_missing(cluster, items, namespace)
+    fetch_live(cluster, items, opts.workers, {namespace} if env_ns_missing else frozenset())
     adopted = check_existing(identity, items, opts.adopt)
     result.adopted_from_ks = [p.ref for p in adopted]
     if adopted:
@@ -106,7 +113,7 @@ def apply_objects(cluster: Cluster, objects: list[dict], identity: Identity, nam
             p.action = "skip"
 
     to_prune: list[dict] = []
-    if opts.prune or opts.prune_moved or _has_other_destinations(cluster, identity):
+    if elsewhere is None or elsewhere.result():
         gks = sorted({p.resource.group_kind for p in items if p.resource is not None})
         owned = list_owned(cluster, identity, gks, opts.workers,
                            [namespace] + [p.namespace for p in items if p.namespace])
@@ -126,11 +133,8 @@ def apply_objects(cluster: Cluster, objects: list[dict], identity: Identity, nam
         if any(planned.values()) and not opts.confirm(planned):
             raise KfctlError("not confirmed; nothing was changed")
 
-    # The environment's namespace is created when missing (it also holds the ApplySet parent), unless
-    # the render itself has that Namespace: then it is created in the first group.
-    rendered_ns = {p.name: p for p in items if p.ref.kind == "Namespace" and p.ref.group == ""}
-    pending_ns = {name for name, p in rendered_ns.items() if p.live is None}
-    if namespace not in rendered_ns and not namespace_exists(cluster, namespace):
+    pending_ns = {p.name for p in rendered_namespaces(items) if p.live is None}
+    if env_ns_missing:
         pending_ns.add(namespace)
         if not opts.dry_run:
             res = cluster.discovery.resource("v1", "Namespace")

@@ -360,7 +360,8 @@ class Cluster:
             self._headers_base["Authorization"] = f"Bearer {token}"
         elif creds.username or creds.password:
             self._headers_base.update(urllib3.make_headers(basic_auth=f"{creds.username}:{creds.password}"))
-        self._pool = self._make_pool(creds, max(workers, 4) + 2)
+        # Room for two concurrent batches (diff lists what prune would consider while it reads live objects).
+        self._pool = self._make_pool(creds, 2 * max(workers, 4) + 2)
         self.discovery = Discovery(self)
 
     # -- set-up
@@ -645,6 +646,63 @@ class Cluster:
 
 def connect(target: Target, *, workers: int = 8, options: ClusterOptions | None = None) -> Cluster:
     return Cluster(target, workers=workers, request_timeout=(options or ClusterOptions()).request_timeout)
+
+
+class Background:
+    """``fn(*args)`` on a thread, for a read that does not depend on the work the caller does meanwhile;
+    ``result()`` waits and returns its value or raises its error (at the point the caller would have
+    made the call itself)."""
+
+    def __init__(self, fn, *args):
+        self._value = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(fn, args), name="kfctl-read", daemon=True)
+        self._thread.start()
+
+    def _run(self, fn, args) -> None:
+        try:
+            self._value = fn(*args)
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread by result()
+            self._error = exc
+
+    def wait(self) -> None:
+        self._thread.join()
+
+    def result(self):
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+
+class EarlyConnection:
+    """Connecting on a thread while the caller renders (the go-jsonnet engine releases the GIL, so both
+    proceed): choose the target, connect, check the server (GET /version) and read discovery. Nothing
+    changes in the cluster. ``target()`` and ``cluster()`` wait for it and raise what it raised, so a
+    caller that renders first still reports a render error before a connection error."""
+
+    def __init__(self, env_name: str, server: str, context: str | None, options: ClusterOptions | None,
+                 workers: int = 8):
+        self._target: Target | None = None
+        self._job = Background(self._connect, env_name, server, context, options, workers)
+
+    def _connect(self, env_name, server, context, options, workers) -> Cluster:
+        self._target = resolve_target(env_name, server, context, options)
+        cluster = connect(self._target, workers=workers, options=options)
+        cluster.check()
+        cluster.discovery.resource("v1", "Namespace")  # loads discovery
+        return cluster
+
+    def target(self) -> Target:
+        """The chosen target (raises a WrongCluster or kubeconfig error found while choosing it)."""
+        self._job.wait()
+        if self._target is None:
+            self._job.result()
+        return self._target
+
+    def cluster(self) -> Cluster:
+        """The connected, checked Cluster (raises what connecting or checking raised)."""
+        return self._job.result()
 
 
 def _retry_after(value: str | None) -> float | None:

@@ -32,11 +32,11 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from .cluster import ApiError, to_kfctl_error
+from .cluster import ApiError, Background, to_kfctl_error
 from .compare import find_child, is_unchanged, managed_entry, normalize
 from .errors import Conflict
-from .live import body_for_apply, fetch_live, live_uids, namespace_exists, not_a_rejection, plan, prepare, \
-    raise_errors, run_concurrently, scope_function
+from .live import body_for_apply, env_namespace_missing, fetch_live, live_uids, not_a_rejection, plan, prepare, \
+    raise_errors, rendered_namespaces, run_concurrently, scope_function
 from .objects import ObjRef, group_of, sort_key
 from .ownership import existing_not_ours, list_owned, prune_plan, removal_casualties
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -238,10 +238,15 @@ def cluster_diff(cluster, objects: list[dict], identity, namespace: str, *, work
     namespaced = scope_function(cluster, objects)
     prepared = prepare(objects, namespace, namespaced, identity)
     items = plan(prepared, cluster)
-    fetch_live(cluster, items, workers)
+    # What prune would consider does not depend on the live copies: listed meanwhile.
+    gks = sorted({p.resource.group_kind for p in items if p.resource is not None})
+    owned_listing = Background(list_owned, cluster, identity, gks, workers,
+                               [namespace] + [p.namespace for p in items if p.namespace])
+    env_ns_missing = env_namespace_missing(cluster, items, namespace)
+    fetch_live(cluster, items, workers, {namespace} if env_ns_missing else frozenset())
     results: dict[int, ObjectDiff] = {}
-    pending_ns = {p.name for p in items if p.ref.kind == "Namespace" and p.ref.group == "" and p.live is None}
-    if namespace not in pending_ns and not namespace_exists(cluster, namespace):
+    pending_ns = {p.name for p in rendered_namespaces(items) if p.live is None}
+    if env_ns_missing:
         pending_ns.add(namespace)
 
     def norm(o):
@@ -253,7 +258,8 @@ def cluster_diff(cluster, objects: list[dict], identity, namespace: str, *, work
             results[i] = ObjectDiff("create", p.ref, p.obj["apiVersion"], None, norm(body_for_apply(p.obj)),
                                     note="not checked by the server: its namespace or CRD does not exist yet")
         elif is_unchanged(p.obj, p.live):
-            results[i] = ObjectDiff("unchanged", p.ref, p.obj["apiVersion"], norm(p.live), norm(p.live))
+            same_both = norm(p.live)  # one copy for both sides: nothing changes an ObjectDiff's sides in place
+            results[i] = ObjectDiff("unchanged", p.ref, p.obj["apiVersion"], same_both, same_both)
         else:
             send.append(i)
 
@@ -295,8 +301,7 @@ def cluster_diff(cluster, objects: list[dict], identity, namespace: str, *, work
         results[items.index(p)].note = "left by ks apply for the same component: apply adopts it"
     out = [results[i] for i in range(len(items))]
 
-    gks = sorted({p.resource.group_kind for p in items if p.resource is not None})
-    owned = list_owned(cluster, identity, gks, workers, [namespace] + [p.namespace for p in items if p.namespace])
+    owned = owned_listing.result()
     pp = prune_plan(identity, owned, prepared, components, keep_uids=live_uids(items))
 
     def full(obj):  # the owned listing is metadata only; show the whole object being deleted

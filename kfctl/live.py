@@ -3,7 +3,7 @@ apply group), its live copy, and running requests concurrently. Shared by apply,
 wait; it decides nothing about ownership (kfctl/ownership.py) or changes (kfctl/compare.py).
 
 Live state is read with one LIST per kind and namespace (a GET per object when a kind has only a few
-objects).
+objects); nothing is read in a namespace the caller knows does not exist (a first apply).
 """
 
 from __future__ import annotations
@@ -203,11 +203,12 @@ def plan(prepared: list[dict], cluster: Cluster) -> list[Planned]:
     return items
 
 
-def fetch_live(cluster: Cluster, items: list[Planned], workers: int) -> None:
-    """Fill ``Planned.live``: one LIST per (kind, namespace) with many objects, else a GET each."""
+def fetch_live(cluster: Cluster, items: list[Planned], workers: int, absent_namespaces=frozenset()) -> None:
+    """Fill ``Planned.live``: one LIST per (kind, namespace) with many objects, else a GET each. Objects in
+    ``absent_namespaces`` (namespaces just read as missing) are not looked for: they cannot exist."""
     buckets: dict[tuple[Resource, str | None], list[Planned]] = {}
     for p in items:
-        if p.resource is not None:
+        if p.resource is not None and not (p.resource.namespaced and p.namespace in absent_namespaces):
             buckets.setdefault((p.resource, p.namespace if p.resource.namespaced else None), []).append(p)
     tasks: list[tuple] = []
     for (res, ns), group in buckets.items():
@@ -244,6 +245,16 @@ def _describe_task(task) -> str:
     if verb == "list":
         return f"{res.plural}{' in namespace ' + ns if ns else ''}"
     return str(group[0].ref)
+
+
+def rendered_namespaces(items: list[Planned]) -> list[Planned]:
+    return [p for p in items if p.ref.kind == "Namespace" and p.ref.group == ""]
+
+
+def env_namespace_missing(cluster: Cluster, items: list[Planned], namespace: str) -> bool:
+    """The environment's namespace is not rendered and does not exist (apply creates it first; nothing of
+    the environment can exist in it yet). Read before the live objects, so none are looked for there."""
+    return namespace not in {p.name for p in rendered_namespaces(items)} and not namespace_exists(cluster, namespace)
 
 
 def namespace_exists(cluster: Cluster, name: str) -> bool:

@@ -111,18 +111,23 @@ def _render(app, env_name, comps, options):
     return rendered
 
 
-def _connect(env, connection, *, workers: int = 8, announce: bool = True, verb: str = "change"):
+def _connect(env, connection, *, workers: int = 8, announce: bool = True, verb: str = "change", early=None):
+    """``early``: a cluster.EarlyConnection started before rendering (same target, same checks)."""
     from ..cluster import connect, resolve_target
 
-    target = resolve_target(env.name, env.server, env.context, connection)
+    target = early.target() if early else resolve_target(env.name, env.server, env.context, connection)
     if announce:
         how = "the current context " if target.implicit else ""
         click.echo(f"kfctl: about to {verb} {how}{target.describe()}, namespace {env.namespace!r} "
                    f"(environment {env.name!r})", err=True)
-    cluster = connect(target, workers=workers, options=connection)
+    if early:
+        cluster = early.cluster()
+    else:
+        cluster = connect(target, workers=workers, options=connection)
     for notice in cluster.notices:
         click.echo(f"kfctl: warning: {notice}", err=True)
-    cluster.check()
+    if not early:
+        cluster.check()
     return cluster
 
 
@@ -210,6 +215,7 @@ def apply(ctx, env_name, components, dry_run, prune, prune_moved, delete_content
     removing a CRD or Namespace that holds objects this app+environment did not apply
     (--delete-contents)."""
     from ..apply import DEFAULT_CRD_TIMEOUT, ApplyResult, Options, apply_objects
+    from ..cluster import EarlyConnection
     from ..ownership import describe_leftovers
     from . import AppContext
 
@@ -217,9 +223,12 @@ def apply(ctx, env_name, components, dry_run, prune, prune_moved, delete_content
     app = ctx.find_object(AppContext).app
     if not dry_run and not app.app_id:
         app = ctx.find_object(AppContext).app_for_write()  # its first apply writes the app's id to app.yaml
+    env = app.environment(env_name)
+    early = EarlyConnection(env.name, env.server, env.context, connection, workers=concurrency)  # during the render
     rendered = _render(app, env_name, list(components) or None, options)
     env = rendered.env
-    cluster = _connect(env, connection, workers=concurrency, verb="dry-run apply to" if dry_run else "change")
+    cluster = _connect(env, connection, workers=concurrency, verb="dry-run apply to" if dry_run else "change",
+                       early=early)
     identity = _identity(app, env, create=not dry_run)
     opts = Options(dry_run=dry_run, prune=prune, prune_moved=prune_moved, delete_contents=delete_contents,
                    wait=wait_, timeout=timeout or 300.0, force_conflicts=force_conflicts, adopt=adopt,
@@ -324,6 +333,7 @@ def diff(ctx, locations, components, output, exit_zero, concurrency, connection,
     Exit status: 0 no differences (or --exit-zero), 10 differences, 1 error (including conflicts
     and objects the server would reject), 2 usage."""
     from .. import diff as df
+    from ..cluster import EarlyConnection
     from . import AppContext
 
     if len(locations) > 2:
@@ -352,8 +362,10 @@ def diff(ctx, locations, components, output, exit_zero, concurrency, connection,
         local_name = pair[kinds_.index("local")][1]
         remote_name = pair[kinds_.index("remote")][1]
         remote_env = app.environment(remote_name)
+        early = EarlyConnection(remote_env.name, remote_env.server, remote_env.context, connection,
+                                workers=concurrency)  # during the render
         rendered = _render(app, local_name, comps, options)
-        cluster = _connect(remote_env, connection, workers=concurrency, verb="compare with")
+        cluster = _connect(remote_env, connection, workers=concurrency, verb="compare with", early=early)
         try:
             identity = _identity(app, remote_env, create=False)
             diffs = df.cluster_diff(cluster, rendered.objects, identity, remote_env.namespace, workers=concurrency,
