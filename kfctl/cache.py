@@ -333,8 +333,12 @@ def _prune(folder: Path, keep: int = MAX_ENTRIES) -> None:
 
 
 def cached_render(app, env_name, components=None, *, options=None, param_overrides=None,
-                  forbidden_roots: list[Path] | None = None, environ=None):
-    """``render.render`` through the cache. Returns the ``Rendered`` with any cache warnings attached."""
+                  forbidden_roots: list[Path] | None = None, environ=None, keep_yaml: bool = True):
+    """``render.render`` through the cache. Returns the ``Rendered`` with any cache warnings attached.
+
+    ``keep_yaml``: the caller prints YAML (``show``), so the entry keeps the YAML text too and a warm
+    ``show`` only copies bytes. Cluster commands pass False: they never print it, and dumping 500 objects
+    costs about 0.3 s before a first apply's first request; a later ``show`` adds the text to the entry."""
     from .objects import Duplicate, report_duplicates
     from .render import JsonnetOptions, Rendered, engine_name, render, strict_duplicates
 
@@ -359,6 +363,11 @@ def cached_render(app, env_name, components=None, *, options=None, param_overrid
             # The render's own warnings come back with it; --strict decides again on the stored duplicates.
             rendered.duplicates = [Duplicate(*d) for d in body.get("duplicates", [])]
             report_duplicates(rendered.duplicates, strict=strict_duplicates(app, options))
+            if keep_yaml and rendered.yaml_text is None and not lookup.broken:
+                from .objects import dump_yaml
+
+                rendered.yaml_text = body["yaml"] = dump_yaml(rendered.objects)
+                store(lookup, body)
             rendered.warnings = list(body.get("warnings", [])) + lookup.warnings
             return rendered
     from .engine import get_engine
@@ -370,7 +379,7 @@ def cached_render(app, env_name, components=None, *, options=None, param_overrid
 
         # The YAML text is stored too: a warm `show` then only reads and writes bytes (dumping costs more
         # than everything else on a hit).
-        rendered.yaml_text = dump_yaml(rendered.objects)
+        rendered.yaml_text = dump_yaml(rendered.objects) if keep_yaml else None
         store(lookup, {"objects": rendered.objects, "components": rendered.components, "model": rendered.model,
                        "yaml": rendered.yaml_text, "warnings": rendered.warnings,
                        "duplicates": [[d.ref, d.loser, d.winner] for d in rendered.duplicates]})

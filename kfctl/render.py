@@ -187,15 +187,17 @@ def engine_name(app: App, env: Environment, components: list[str] | None) -> str
 
 def render(app: App, env_name: str | None, components: list[str] | None = None, *,
            options: JsonnetOptions | None = None, engine: Engine | None = None,
-           param_overrides: dict[str, dict] | None = None, cache: bool = True) -> Rendered:
+           param_overrides: dict[str, dict] | None = None, cache: bool = True, keep_yaml: bool = True) -> Rendered:
     """Render ``env_name`` of ``app``. ``param_overrides`` ({component: {param: value}}) patch the
     resolved params in memory (Argo CD parameters), without touching any file. With ``cache`` (and the
-    default engine) the result comes from / goes to the render cache (``kfctl.cache``)."""
+    default engine) the result comes from / goes to the render cache (``kfctl.cache``); ``keep_yaml=False``
+    (a caller that never prints YAML) spares the cache its YAML text."""
     if cache and engine is None:
         from .cache import cached_render, disabled_by_env
 
         if not disabled_by_env():
-            return cached_render(app, env_name, components, options=options, param_overrides=param_overrides)
+            return cached_render(app, env_name, components, options=options, param_overrides=param_overrides,
+                                 keep_yaml=keep_yaml)
     options = options or JsonnetOptions()
     env = app.environment(env_name)
     engine = engine or get_engine(engine_name(app, env, components))

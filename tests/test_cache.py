@@ -247,3 +247,19 @@ def test_the_engine_build_is_part_of_the_key(new_app, cache_root, monkeypatch):
 
     monkeypatch.setattr(cache.os, "stat", newer_build)
     assert go != cache.render_key(app, env, None, JsonnetOptions(), None, "gojsonnet")
+
+
+def test_a_cluster_command_render_leaves_yaml_to_show(new_app, kfctl, tmp_path, monkeypatch):
+    """diff/apply never print YAML, so their render does not pay for it; a later show on the same entry
+    prints the same bytes as a cold show and adds the text to the entry."""
+    root = new_app()
+    (root / "components" / "cm.jsonnet").write_text(
+        "{apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'cm'}, data: {script: 'a\\nb\\n'}}\n")
+    monkeypatch.setenv("KFCTL_CACHE_DIR", str(tmp_path / "c"))
+    cold = kfctl("show", "default", "--no-cache", cwd=root)
+    render(App.load(root), "default", keep_yaml=False)
+    [entry] = list(cache.cache_dir().glob("*.json"))
+    assert cache._decode(entry.read_bytes())["yaml"] is None
+    warm = kfctl("show", "default", cwd=root)
+    assert warm.code == cold.code == 0 and warm.out == cold.out and "script: |" in warm.out, warm
+    assert cache._decode(entry.read_bytes())["yaml"] == warm.out

@@ -105,7 +105,7 @@ class Reporter:
 def _render(app, env_name, comps, options):
     from ..render import render
 
-    rendered = render(app, env_name, comps, options=options)
+    rendered = render(app, env_name, comps, options=options, keep_yaml=False)  # cluster commands print no YAML
     for note in getattr(rendered, "warnings", ()) or ():
         click.echo(f"kfctl: warning: {note}", err=True)
     return rendered

@@ -75,7 +75,7 @@ def _renderer(app, comps, options):
     from ..render import render
 
     def render_one(env_name):
-        rendered = render(app, env_name, comps, options=options)
+        rendered = render(app, env_name, comps, options=options, keep_yaml=False)
         for note in rendered.warnings or ():
             click.echo(f"kfctl: warning: {env_name}: {note}", err=True)
         return rendered
