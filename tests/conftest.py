@@ -125,3 +125,39 @@ def copy_tree():
         return dst
 
     return copy
+
+
+def run_on_terminal(args, cwd, env_extra=None, answer: str | None = None, timeout: float = 120):
+    """Run kfctl as a subprocess with a terminal on stdin/stdout/stderr, answering its "Proceed?" question
+    with ``answer``. Returns (exit code, everything it printed). NO_COLOR and KFCTL_YES are not inherited."""
+    import pty
+    import select
+    import time
+
+    master, slave = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "KFCTL_YES")}
+    env.update(env_extra or {})
+    proc = subprocess.Popen([sys.executable, "-m", "kfctl", *map(str, args)], cwd=cwd, stdin=slave, stdout=slave,
+                            stderr=slave, env=env, close_fds=True)
+    os.close(slave)
+    out = b""
+    answered = False
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([master], [], [], 0.2)
+        if ready:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:
+                chunk = b""
+            if not chunk and proc.poll() is not None:
+                break
+            out += chunk
+            if answer is not None and not answered and b"Proceed?" in out:
+                os.write(master, answer.encode() + b"\n")
+                answered = True
+        elif proc.poll() is not None:
+            break
+    proc.wait(timeout=10)
+    os.close(master)
+    return proc.returncode, out.decode("utf-8", "replace")

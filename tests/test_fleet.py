@@ -11,7 +11,7 @@ import uuid
 import pytest
 import yaml
 
-from tests.conftest import assert_clean_failure
+from tests.conftest import assert_clean_failure, run_on_terminal
 
 CM = """\
 local params = std.extVar("__ksonnet/params").components.cm;
@@ -233,3 +233,20 @@ def test_a_failed_environment_keeps_its_hint(fleet, kube_cluster):
     assert "hint (dev): re-run with --adopt" in res.err, res
     res = fleet("apply", "-e", "dev", "-o", "json")
     assert "--adopt" in json.loads(res.out)["environments"][0]["hint"], res
+
+
+@pytest.mark.cluster
+def test_fleet_apply_on_a_terminal_shows_each_environments_changes_and_asks_once(fleet, kube_cluster):
+    """Issue 9 case 12 for fleets: on a terminal, what each environment would change (a dry run of each:
+    nothing changes) and one question; 'n' leaves every cluster as it was, 'y' applies them all."""
+    def pty_run(args, answer):
+        return run_on_terminal(args, fleet.root, {"KUBECONFIG": kube_cluster.kubeconfig, "TERM": "dumb"}, answer)
+
+    code, out = pty_run(["apply", "-e", "dev", "-e", "prod"], "n")
+    assert code == 1 and "apply 2 environment(s):" in out, out
+    for env in ("dev", "prod"):
+        assert f"{env} (context " in out and f"namespace {fleet.namespaces[env]!r}): 1 to create, 0 to update" in out
+        assert fleet.value(env) is None  # the preview was a dry run
+    assert out.count("Proceed?") == 1 and "not confirmed; nothing was changed" in out, out
+    code, out = pty_run(["apply", "-e", "dev", "-e", "prod"], "y")
+    assert code == 0 and fleet.value("dev") == fleet.value("prod") == "one", out

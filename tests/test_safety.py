@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import shutil
 
 import pytest
 
 from tests import test_cluster_apply as base
+from tests.conftest import run_on_terminal
 from tests.test_cluster_apply import CMS, ClusterApp, assert_clean_failure
 
 capp = base.capp  # the fixture: an app whose environment `default` points at the test cluster
@@ -280,40 +280,9 @@ def test_secret_string_data_change_is_shown_masked(capp):
 # ---------------------------------------------------------------------------------------------- cases 12-15
 
 def _pty_run(capp, args, answer: str | None, env_extra=None, timeout=120):
-    """Run kfctl as a subprocess with a terminal on stdin/stdout/stderr; answer the prompt."""
-    import pty
-    import select
-    import subprocess
-    import sys
-    import time
-
-    master, slave = pty.openpty()
-    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "KFCTL_YES")}
-    env.update(KUBECONFIG=capp.cluster.kubeconfig, TERM="xterm", **(env_extra or {}))
-    proc = subprocess.Popen([sys.executable, "-m", "kfctl", *args], cwd=capp.root, stdin=slave, stdout=slave,
-                            stderr=slave, env=env, close_fds=True)
-    os.close(slave)
-    out = b""
-    answered = False
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([master], [], [], 0.2)
-        if ready:
-            try:
-                chunk = os.read(master, 4096)
-            except OSError:
-                chunk = b""
-            if not chunk and proc.poll() is not None:
-                break
-            out += chunk
-            if answer is not None and not answered and b"Proceed?" in out:
-                os.write(master, answer.encode() + b"\n")
-                answered = True
-        elif proc.poll() is not None:
-            break
-    proc.wait(timeout=10)
-    os.close(master)
-    return proc.returncode, out.decode("utf-8", "replace")
+    """Run kfctl on a terminal against the test cluster; answer the prompt."""
+    return run_on_terminal(args, capp.root, {"KUBECONFIG": capp.cluster.kubeconfig, "TERM": "xterm",
+                                             **(env_extra or {})}, answer, timeout)
 
 
 def test_apply_and_delete_confirm_on_a_terminal(capp):

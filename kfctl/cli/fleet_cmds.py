@@ -139,6 +139,25 @@ def _report(outcomes, describe, verb: str) -> int:
     return 1 if bad else 0
 
 
+def _confirm_fleet(app, envs, opts, render_one, parallel, connection) -> None:
+    """On a terminal: what applying would do in each environment (a server-side dry run of each, nothing
+    changed), then one question for the fleet."""
+    import dataclasses
+
+    from ..fleet import apply_fleet
+
+    preview = apply_fleet(app, envs, dataclasses.replace(opts, dry_run=True, wait=False), render_one=render_one,
+                          parallel=parallel, connection=connection)
+    click.echo(f"apply {len(envs)} environment(s):", err=True)
+    for out in preview:
+        c = out.counts
+        what = (f"{c.get('created', 0)} to create, {c.get('changed', 0)} to update, {c.get('pruned', 0)} to prune, "
+                f"{c.get('unchanged', 0)} unchanged") if out.ok else f"fails: {out.error}"
+        click.echo(f"  {_target_line(app, out.env, connection)}: {what}", err=True)
+    if not click.confirm("Proceed?", default=False, err=True):
+        raise KfctlError("not confirmed; nothing was changed")
+
+
 def _apply(ctx, all_envs, names, fail_fast, parallel, kw):
     from ..apply import DEFAULT_CRD_TIMEOUT, Options
     from ..fleet import apply_fleet, select
@@ -156,10 +175,7 @@ def _apply(ctx, all_envs, names, fail_fast, parallel, kw):
                    crd_timeout=timeout or DEFAULT_CRD_TIMEOUT)
     render_one = _renderer(app, comps, build_jsonnet_options(kw))
     if should_confirm(bool(kw.get("yes")), dry_run):
-        described = ", ".join(_target_line(app, name, kw.get("connection")) for name in envs)
-        click.echo(f"apply {len(envs)} environment(s): {described}", err=True)
-        if not click.confirm("Proceed?", default=False, err=True):
-            raise KfctlError("not confirmed; nothing was changed")
+        _confirm_fleet(app, envs, opts, render_one, parallel, kw.get("connection"))
     outcomes = apply_fleet(app, envs, opts, render_one=render_one, parallel=parallel, fail_fast=fail_fast,
                            progress=_progress, connection=kw.get("connection"))
     _notes(outcomes)
