@@ -353,3 +353,11 @@ def delete_objects(cluster: Cluster, objects: list[dict], workers: int, *, dry_r
                 errors.append((str(ObjRef.of(obj)), err))
         raise_errors(errors, verb="delete")
     return deleted
+
+
+def summary_text(c: dict, dry_run: bool) -> str:
+    """The counts part of apply's summary line (one environment, or each of a fleet)."""
+    kept = f", {c['kept']} kept" if c.get("kept") else ""
+    adopted = f", {c['adopted']} adopted from ks" if c.get("adopted") else ""
+    return (f"{c.get('created', 0)} created, {c.get('changed', 0)} changed, {c.get('unchanged', 0)} unchanged, "
+            f"{c.get('pruned', 0)} pruned{kept}{adopted}" + (" (dry run)" if dry_run else ""))

@@ -178,7 +178,7 @@ def env_params_source(app: App, env: Environment) -> tuple[Path, str]:
 
 
 def base_jpaths(app: App) -> list[str]:
-    from .render import versioned_vendor
+    from .vendor_links import versioned_vendor
 
     linked = versioned_vendor(app)
     return [str(app.root / "vendor"), str(app.root / "lib"), *([linked] if linked else [])]

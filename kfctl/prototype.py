@@ -679,7 +679,7 @@ def _render_problem(app, module: str, path: Path, text: str, short: str, params:
     except KfctlError:  # a broken environment is not this command's business
         pass
     from . import objects
-    from .render import versioned_vendor
+    from .vendor_links import versioned_vendor
 
     linked = versioned_vendor(app)
     jpaths = [str(app.root / "vendor"), str(KSONNET_LIB), str(app.root / "lib"), *([linked] if linked else []),

@@ -29,6 +29,7 @@ from .blame import evaluate_components
 from .engine import Engine, Request, get_engine
 from .errors import RenderError, UnknownComponent
 from .names import jsonnet_key
+from .vendor_links import versioned_vendor
 
 KSONNET_LIB = Path(__file__).resolve().parent / "ksonnet_lib"
 
@@ -96,38 +97,6 @@ def select(app: App, env: Environment, components: list[str] | None) -> list[Com
         if by_name[name] not in chosen:
             chosen.append(by_name[name])
     return chosen
-
-
-_VENDOR_LINKS: dict[tuple, str] = {}
-
-
-def versioned_vendor(app: App) -> str | None:
-    """ks 0.12+ vendors ``vendor/<reg>/<pkg>@<ver>``; imports say ``<reg>/<pkg>``. Map them with a folder of
-    symlinks, made once per process and set of packages, removed when the process ends."""
-    vendor = app.root / "vendor"
-    if not vendor.is_dir():
-        return None
-    pairs = []
-    for reg in sorted(p for p in vendor.iterdir() if p.is_dir()):
-        for pkg in sorted(p for p in reg.iterdir() if p.is_dir() and "@" in p.name):
-            pairs.append((reg.name, pkg.name.split("@", 1)[0], pkg))
-    if not pairs:
-        return None
-    key = tuple((r, n, str(t)) for r, n, t in pairs)
-    if key not in _VENDOR_LINKS:
-        import atexit
-        import shutil
-        import tempfile
-
-        root = Path(tempfile.mkdtemp(prefix="kfctl-vendor-"))
-        atexit.register(shutil.rmtree, root, True)
-        for reg, name, target in pairs:
-            (root / reg).mkdir(exist_ok=True)
-            link = root / reg / name
-            if not link.exists():
-                os.symlink(target, link)
-        _VENDOR_LINKS[key] = str(root)
-    return _VENDOR_LINKS[key]
 
 
 def jpaths(app: App, env: Environment, module_dir: Path, options: JsonnetOptions, model: str) -> list[str]:

@@ -305,6 +305,28 @@ def testcp_binary() -> str:
     return path
 
 
+
+def run_build_script(script: Path, name: str, timeout: float, cwd: Optional[Path] = None):
+    """Run a cached-build script (tests/controlplane/build.sh, tests/argocd/build.sh) under a lock in the
+    build cache, one build at a time across pytest workers and sessions. Returns (the CompletedProcess,
+    its stdout: the binary's path on the last line; the log path: its stderr). A timeout raises
+    subprocess.TimeoutExpired with ``.log`` set."""
+    cache = _cache_dir()
+    cache.mkdir(parents=True, exist_ok=True)
+    log = cache / f"{name}.log"
+    with open(cache / f"{name}.lock", "w") as lockf:
+        fcntl.flock(lockf, fcntl.LOCK_EX)
+        try:
+            with open(log, "w") as logf:
+                return subprocess.run(["bash", str(script)], cwd=str(cwd) if cwd else None, stdout=subprocess.PIPE,
+                                      stderr=logf, text=True, timeout=timeout), log
+        except subprocess.TimeoutExpired as exc:
+            exc.log = log
+            raise
+        finally:
+            fcntl.flock(lockf, fcntl.LOCK_UN)
+
+
 def _find_or_build() -> tuple[Optional[str], Optional[str]]:
     explicit = os.environ.get("KFCTL_TESTCP_BIN")
     if explicit:
@@ -313,26 +335,10 @@ def _find_or_build() -> tuple[Optional[str], Optional[str]]:
         return None, f"KFCTL_TESTCP_BIN={explicit} is not an executable file"
     if shutil.which("go") is None:
         return None, f"Go toolchain not found on PATH. {ENABLE_HINT}"
-    cache = _cache_dir()
-    cache.mkdir(parents=True, exist_ok=True)
-    log = cache / "build.log"
-    # One build at a time (pytest-xdist workers, parallel sessions).
-    with open(cache / "build.lock", "w") as lockf:
-        fcntl.flock(lockf, fcntl.LOCK_EX)
-        try:
-            with open(log, "w") as logf:
-                proc = subprocess.run(
-                    ["bash", str(BUILD_SCRIPT)],
-                    cwd=str(CONTROLPLANE_DIR),
-                    stdout=subprocess.PIPE,
-                    stderr=logf,
-                    text=True,
-                    timeout=BUILD_TIMEOUT,
-                )
-        except subprocess.TimeoutExpired:
-            return None, f"building kfctl-testcp took over {BUILD_TIMEOUT:.0f}s; log tail:\n{_tail(log)}"
-        finally:
-            fcntl.flock(lockf, fcntl.LOCK_UN)
+    try:
+        proc, log = run_build_script(BUILD_SCRIPT, "build", BUILD_TIMEOUT, cwd=CONTROLPLANE_DIR)
+    except subprocess.TimeoutExpired as exc:
+        return None, f"building kfctl-testcp took over {BUILD_TIMEOUT:.0f}s; log tail:\n{_tail(exc.log)}"
     lines = proc.stdout.strip().splitlines()
     if proc.returncode != 0 or not lines or not os.access(lines[-1], os.X_OK):
         return None, (

@@ -14,7 +14,6 @@ skip locally; with CI=true they fail instead (a CI run never skips them).
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import shutil
@@ -28,7 +27,7 @@ import pytest
 import yaml
 
 from tests.conftest import REPO
-from tests.kube_fixture import _cache_dir, _tail, _unavailable
+from tests.kube_fixture import _tail, _unavailable, run_build_script
 from tests.test_gitops import _git, argo_repo, by_name  # noqa: F401  (argo_repo is a fixture)
 
 BUILD_SCRIPT = REPO / "tests" / "argocd" / "build.sh"
@@ -49,17 +48,7 @@ def _build() -> Path:
         return folder
     if shutil.which("go") is None:
         _unavailable("Go toolchain not found on PATH: cannot build Argo CD's argocd-cmp-server (tests/argocd)")
-    cache = _cache_dir()
-    cache.mkdir(parents=True, exist_ok=True)
-    log = cache / "argocd-build.log"
-    with open(cache / "argocd-build.lock", "w") as lockf:
-        fcntl.flock(lockf, fcntl.LOCK_EX)
-        try:
-            with open(log, "w") as logf:
-                proc = subprocess.run(["bash", str(BUILD_SCRIPT)], stdout=subprocess.PIPE, stderr=logf, text=True,
-                                      timeout=45 * 60)
-        finally:
-            fcntl.flock(lockf, fcntl.LOCK_UN)
+    proc, log = run_build_script(BUILD_SCRIPT, "argocd-build", 45 * 60)
     lines = proc.stdout.strip().splitlines()
     if proc.returncode != 0 or not lines:
         _unavailable(f"tests/argocd/build.sh failed (exit {proc.returncode}); log tail ({log}):\n{_tail(log)}")

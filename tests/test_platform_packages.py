@@ -150,7 +150,7 @@ def render_unchecked(proto: str, name: str, **values) -> list[dict]:
 def vendor_dir() -> str:
     """An import path where "kubeflow/<pkg>/..." is the installed version's package (vendored as <pkg>@<version>)."""
     from kfctl.app import App
-    from kfctl.render import versioned_vendor
+    from kfctl.vendor_links import versioned_vendor
 
     return versioned_vendor(App.load(_APP.root))
 

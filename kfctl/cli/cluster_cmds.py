@@ -214,7 +214,7 @@ def apply(ctx, env_name, components, dry_run, prune, prune_moved, delete_content
     existing objects (--adopt), deleting what a moved environment left behind (--prune-moved), and
     removing a CRD or Namespace that holds objects this app+environment did not apply
     (--delete-contents)."""
-    from ..apply import DEFAULT_CRD_TIMEOUT, ApplyResult, Options, apply_objects
+    from ..apply import DEFAULT_CRD_TIMEOUT, ApplyResult, Options, apply_objects, summary_text
     from ..cluster import EarlyConnection
     from ..ownership import describe_leftovers
     from . import AppContext
@@ -248,7 +248,7 @@ def apply(ctx, env_name, components, dry_run, prune, prune_moved, delete_content
         click.echo(f"kfctl: note: {line}", err=True)
     c = result.counts()
     c.update(kept=len(result.kept), adopted=len(result.adopted_from_ks), leftover=len(result.leftovers))
-    line = f"environment {env.name!r}: {apply_summary(c, dry_run)}"
+    line = f"environment {env.name!r}: {summary_text(c, dry_run)}"
     if output == "json":
         rows = [_row(p.ref, p.op) for p in result.items]
         rows += [_row(ref, "pruned") for ref in result.pruned]
@@ -260,14 +260,6 @@ def apply(ctx, env_name, components, dry_run, prune, prune_moved, delete_content
         click.echo(line, err=True)
     else:
         click.echo(line)
-
-
-def apply_summary(c: dict, dry_run: bool) -> str:
-    """The counts part of apply's summary line (one environment, or each of a fleet)."""
-    kept = f", {c['kept']} kept" if c.get("kept") else ""
-    adopted = f", {c['adopted']} adopted from ks" if c.get("adopted") else ""
-    return (f"{c.get('created', 0)} created, {c.get('changed', 0)} changed, {c.get('unchanged', 0)} unchanged, "
-            f"{c.get('pruned', 0)} pruned{kept}{adopted}" + (" (dry run)" if dry_run else ""))
 
 
 # ---------------------------------------------------------------------------------------------- diff

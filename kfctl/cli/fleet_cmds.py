@@ -184,9 +184,9 @@ def _apply(ctx, all_envs, names, fail_fast, parallel, kw):
         ctx.exit(1 if any(not o.ok for o in outcomes) else 0)
 
     def describe(out):
-        from .cluster_cmds import apply_summary
+        from ..apply import summary_text
 
-        return apply_summary(out.counts, dry_run)
+        return summary_text(out.counts, dry_run)
 
     ctx.exit(_report(outcomes, describe, "dry-run applied" if dry_run else "applied"))
 
